@@ -1,0 +1,1 @@
+"""The Django project: settings, URLs, WSGI. The apps beside it follow the night."""
