@@ -240,7 +240,10 @@ class _Reader:
         drivers = [self.driver(path, d) for path, d in self.items(data, "drivers", optional=True)]
         self.unique_ids(data)
         self.returning(parties, hosts)
-        fixed = self.fixed(self.items(data, "fixed", optional=True), parties, shelters, hosts)
+        # An unreadable list of parties or places is one problem, not one more per reference to it.
+        listed = {key: isinstance(data.get(key, []), list) for key in ("parties", "shelters", "hosts")}
+        fixed = self.fixed(self.items(data, "fixed", optional=True), parties if listed["parties"] else None,
+                           (shelters, hosts) if listed["shelters"] and listed["hosts"] else None)
         if self.problems:
             return None
         return Night(hub_name=hub_name, meeting_point=meeting_point, start=start, end=end, travel=travel,
@@ -350,21 +353,24 @@ class _Reader:
             if party.returning_to is not None and party.returning_to not in host_ids:
                 self.bad(f"parties[{i}].returning_to", f"unknown host {party.returning_to!r}")
 
-    def fixed(self, items: list[tuple[str, dict]], parties: list[Party], shelters: list[Shelter],
-              hosts: list[Host]) -> list[Fixed]:
-        """Announced placements; one that no plan could keep is a problem of the night, said here."""
+    def fixed(self, items: list[tuple[str, dict]], parties: list[Party] | None,
+              places: tuple[list[Shelter], list[Host]] | None) -> list[Fixed]:
+        """Announced placements; one that no plan could keep is a problem of the night, said here.
+
+        ``parties`` or ``places`` is None when its list could not be read at all.
+        """
         # Whether a place can keep its fixed parties is only asked of parties and places read cleanly.
         clean = not self.problems
-        party_by_id = {p.id: p for p in parties}
-        place_by_id = {s.id: s for s in (*shelters, *hosts)}
+        party_by_id = {p.id: p for p in parties or ()}
+        place_by_id = {s.id: s for s in (*places[0], *places[1])} if places else {}
         fixed, fixed_at = [], {}
         for p, obj in items:
             party_id = self.field(obj, "party", p, self.id)
             place_id = self.field(obj, "place", p, self.id)
             party, place = party_by_id.get(party_id), place_by_id.get(place_id)
-            if party_id is not None and party is None:
+            if party_id is not None and party is None and parties is not None:
                 self.bad(f"{p}.party", f"unknown party {party_id!r}")
-            if place_id is not None and place is None:
+            if place_id is not None and place is None and places is not None:
                 self.bad(f"{p}.place", f"unknown place {place_id!r}")
             if party is None or place is None:
                 continue
