@@ -1,0 +1,162 @@
+"""Tonight's plan as rows: placements, trips and their stops, planner runs, run-sheet links.
+
+All of it is night-scoped: purged 12 hours after the night's window ends.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from nightstay.privacy.labels import label
+
+
+class PlanRun(models.Model):
+    """One run of the planner on tonight's state, in the background; its plan is a proposal."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="plan_runs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    night_json = models.JSONField(null=True, blank=True)
+    plan_json = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "created_at": label("technical", "night"),
+        "created_by": label("personal", "night"),
+        "status": label("technical", "night"),
+        "night_json": label("operational", "night", "ids, sizes, rounded coordinates: no names, no addresses"),
+        "plan_json": label("operational", "night"),
+        "error": label("technical", "night"),
+    }
+
+
+class Trip(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="trips")
+    driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trips")
+    seq = models.PositiveSmallIntegerField()
+    depart = models.DateTimeField()
+    end = models.CharField(max_length=13, choices=[("meeting_point", "back to the park"), ("home", "home")])
+    end_at = models.DateTimeField()
+    km = models.FloatField(default=0)
+    departed_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "driver": label("personal", "night"),
+        "seq": label("technical", "night"),
+        "depart": label("operational", "night"),
+        "end": label("operational", "night"),
+        "end_at": label("operational", "night"),
+        "km": label("operational", "night"),
+        "departed_at": label("technical", "night"),
+    }
+
+    class Meta:
+        ordering = ["driver_id", "seq"]
+
+
+class Stop(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stops")
+    order = models.PositiveSmallIntegerField()
+    home = models.ForeignKey("pledges.Home", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    shelter = models.ForeignKey("hubs.Shelter", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    arrive = models.DateTimeField()
+    dropped_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "trip": label("technical", "night"),
+        "order": label("technical", "night"),
+        "home": label("personal", "night"),
+        "shelter": label("operational", "night"),
+        "arrive": label("operational", "night"),
+        "dropped_at": label("technical", "night"),
+    }
+
+    class Meta:
+        ordering = ["trip", "order"]
+
+
+class Placement(models.Model):
+    """A party's place tonight: a home or a shelter. ``pinned`` ones survive re-planning."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="placements")
+    party = models.OneToOneField("intake.Party", on_delete=models.CASCADE, related_name="placement")
+    home = models.ForeignKey("pledges.Home", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    shelter = models.ForeignKey("hubs.Shelter", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    stop = models.ForeignKey(Stop, null=True, blank=True, on_delete=models.SET_NULL, related_name="placements")
+    arrive = models.DateTimeField(null=True, blank=True)
+    pinned = models.BooleanField(default=False)
+    announced = models.BooleanField(default=False)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "party": label("technical", "night"),
+        "home": label("personal", "night", "who sleeps where tonight: deleted with the night"),
+        "shelter": label("operational", "night"),
+        "stop": label("technical", "night"),
+        "arrive": label("operational", "night"),
+        "pinned": label("technical", "night"),
+        "announced": label("technical", "night"),
+        "arrived_at": label("technical", "night"),
+    }
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(home__isnull=True) ^ models.Q(shelter__isnull=True)), name="one_place"),
+        ]
+
+
+class RunSheetGrant(models.Model):
+    """A driver's revocable link to tonight's run sheet; only the token's hash is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="run_sheet_grants")
+    driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "driver": label("personal", "night"),
+        "token_hash": label("technical", "night", "SHA-256 of the link's secret"),
+        "expires_at": label("technical", "night"),
+        "revoked_at": label("technical", "night"),
+    }
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, night, driver) -> tuple["RunSheetGrant", str]:
+        token = secrets.token_urlsafe(24)
+        grant = cls.objects.create(night=night, driver=driver, token_hash=cls.hash(token), expires_at=night.end)
+        return grant, token
+
+    def is_live(self) -> bool:
+        return self.revoked_at is None and timezone.now() < self.expires_at

@@ -1,0 +1,1 @@
+"""The night's close and its anonymous figures."""

@@ -1,0 +1,159 @@
+"""A hub, the roles people hold in it, its collective shelters, and its nights.
+
+Roles are per hub: a coordinator in Brussels is nobody in Liège. One person may hold
+several roles in a hub (host and driver, say): one ``Membership`` row each.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from nightstay.privacy.labels import label
+
+GENDER_CHOICES = [("m", "men"), ("f", "women"), ("mixed", "families / mixed")]
+
+
+class Hub(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    meeting_point = models.CharField(max_length=120, help_text="public name of the meeting point")
+    meeting_lat = models.FloatField()
+    meeting_lon = models.FloatField()
+    window_start = models.TimeField(default=time(19, 0))
+    window_end = models.TimeField(default=time(1, 0), help_text="may be after midnight")
+
+    data_labels = {
+        "id": label("technical", "hub"),
+        "name": label("operational", "hub"),
+        "slug": label("technical", "hub"),
+        "meeting_point": label("operational", "hub", "a public park: known to everyone"),
+        "meeting_lat": label("operational", "hub"),
+        "meeting_lon": label("operational", "hub"),
+        "window_start": label("operational", "hub"),
+        "window_end": label("operational", "hub"),
+    }
+
+    def __str__(self):
+        return self.name
+
+    def tonight(self) -> "Night":
+        """Tonight's night for this hub, created on first use. Before noon, 'tonight' is still last night."""
+        now = timezone.localtime()
+        day = now.date() - timedelta(days=1) if now.hour < 12 else now.date()
+        return Night.for_date(self, day)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "hub admin"
+    COORDINATOR = "coordinator", "coordinator"
+    HOST = "host", "host"
+    DRIVER = "driver", "driver"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    since = models.DateTimeField(auto_now_add=True)
+
+    data_labels = {
+        "id": label("technical", "account"),
+        "user": label("personal", "account"),
+        "hub": label("technical", "account"),
+        "role": label("personal", "account", "who is a host or driver: sensitive inside a raid"),
+        "since": label("technical", "account"),
+    }
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "hub", "role"], name="one_role_once")]
+
+
+class Shelter(models.Model):
+    """A collective place (a volunteer dormitory): its location is public knowledge in the hub."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="shelters")
+    name = models.CharField(max_length=120)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    beds = models.PositiveIntegerField()
+    reach = models.CharField(max_length=5, choices=[("walk", "walk"), ("drive", "drive")], default="walk")
+    genders = models.CharField(max_length=20, default="m", help_text="comma list of m, f, mixed")
+    minors = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    data_labels = {
+        "id": label("technical", "hub"),
+        "hub": label("technical", "hub"),
+        "name": label("operational", "hub"),
+        "lat": label("operational", "hub", "a collective shelter, not a home"),
+        "lon": label("operational", "hub"),
+        "beds": label("operational", "hub"),
+        "reach": label("operational", "hub"),
+        "genders": label("operational", "hub"),
+        "minors": label("operational", "hub"),
+        "active": label("technical", "hub"),
+    }
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def gender_list(self) -> list[str]:
+        return [g for g in self.genders.split(",") if g]
+
+
+class Night(models.Model):
+    """One evening of one hub, from the window's start to its end (the next morning).
+
+    The row itself holds nothing personal; the night-scoped rows hanging from it (parties,
+    placements, trips, run-sheet links) are purged 12 hours after ``end``.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        ANNOUNCED = "announced", "announced"
+        CLOSED = "closed", "closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="nights")
+    date = models.DateField()
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "counts"),
+        "hub": label("technical", "counts"),
+        "date": label("operational", "counts"),
+        "start": label("operational", "counts"),
+        "end": label("operational", "counts"),
+        "status": label("technical", "counts"),
+        "purged_at": label("technical", "counts"),
+    }
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hub", "date"], name="one_night_per_hub_and_date")]
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.hub} {self.date}"
+
+    @classmethod
+    def for_date(cls, hub: Hub, day: date) -> "Night":
+        tz = timezone.get_current_timezone()
+        start = timezone.make_aware(datetime.combine(day, hub.window_start), tz)
+        end_day = day + timedelta(days=1) if hub.window_end <= hub.window_start else day
+        end = timezone.make_aware(datetime.combine(end_day, hub.window_end), tz)
+        night, _ = cls.objects.get_or_create(hub=hub, date=day, defaults={"start": start, "end": end})
+        return night
+
+    def is_over(self) -> bool:
+        return timezone.now() >= self.end
+
+    def purge_due(self) -> datetime:
+        return self.end + timedelta(hours=settings.NIGHT_RETENTION_HOURS)

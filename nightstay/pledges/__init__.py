@@ -1,0 +1,1 @@
+"""Pledges: beds from hosts, seats from drivers, for tonight or on a recurring pattern."""

@@ -1,0 +1,1 @@
+"""Volunteer sign-up ("easy and practical") and the coordinators' vetting queue."""

@@ -1,0 +1,12 @@
+"""Test settings: the real settings, with a throw-away field key, a cheap hasher and mail kept in memory."""
+import os
+
+from nightstay.privacy.crypto import new_key_line
+
+os.environ.setdefault("NIGHTSTAY_FIELD_KEYS", new_key_line("test"))
+
+from nightstay.site.settings import *  # noqa: E402,F401,F403
+
+FIELD_KEYS = os.environ["NIGHTSTAY_FIELD_KEYS"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
