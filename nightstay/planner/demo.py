@@ -52,7 +52,7 @@ class Scenario:
     far_hosts: float = 0.15  # share of hosts living outside the hub's town
     self_pickup: float = 0.33  # share of hosts who fetch their guests themselves
     dormitory_beds: int = 120  # walk dormitory for men; 0: none
-    family_beds: int = 20  # drive-to shelter for women, families and minors; 0: none
+    family_beds: int = 30  # drive-to shelter for women, families and minors; 0: none
     rotation: float = 0.1  # share of parties who slept outside some of the last 7 nights
     hub: str = "Brussels"
 
@@ -78,12 +78,13 @@ SCENARIOS: dict[str, str] = {name: s.description for name, s in SCENARIO_SPECS.i
 PARTY_KINDS = [(74, "man"), (12, "friends"), (4, "medical"), (2, "minor"), (3, "woman"), (1, "women"),
                (4, "family")]
 # Languages people at the park speak, by profile (no nationality is recorded, only languages).
-SPEAKERS = [(30, ["ar"]), (15, ["ar", "en"]), (6, ["ar", "fr"]), (10, ["ti"]), (8, ["ti", "en"]), (4, ["ti", "it"]),
-            (5, ["am", "en"]), (3, ["am"]), (5, ["so", "en"]), (2, ["so", "it"]), (2, ["so", "ar"]), (6, ["fr", "en"]),
-            (2, ["en"]), (2, ["nl", "en"])]
-HOST_LANGUAGES = [(35, ["fr", "en"]), (20, ["nl", "en"]), (15, ["fr", "nl", "en"]), (10, ["fr"]), (5, ["nl"]),
-                  (8, ["fr", "en", "ar"]), (2, ["nl", "en", "ar"]), (5, [])]
-BED_WEIGHTS = [(30, 1), (35, 2), (18, 3), (8, 4), (4, 5), (2, 6), (1, 8), (2, 10)]
+SPEAKERS = [(18, ["ar"]), (18, ["ar", "en"]), (8, ["ar", "fr"]), (4, ["ti"]), (10, ["ti", "en"]), (5, ["ti", "it"]),
+            (6, ["am", "en"]), (2, ["am"]), (6, ["so", "en"]), (2, ["so", "it"]), (3, ["so", "ar"]), (8, ["fr", "en"]),
+            (3, ["en"]), (1, ["nl", "en"]), (6, ["ar", "it"])]
+# Many hosts get by with gestures and a phone: an empty list means they take any language.
+HOST_LANGUAGES = [(35, []), (22, ["fr", "en"]), (12, ["nl", "en"]), (8, ["fr", "nl", "en"]), (5, ["fr"]), (3, ["nl"]),
+                  (8, ["fr", "en", "ar"]), (2, ["nl", "en", "ar"]), (3, ["fr", "it", "en"]), (2, ["ar"])]
+BED_WEIGHTS = [(22, 1), (33, 2), (22, 3), (10, 4), (5, 5), (4, 6), (2, 8), (2, 10)]  # ~2.8 a home, as reported
 SEAT_WEIGHTS = [(5, 2), (40, 3), (45, 4), (10, 6)]
 
 
@@ -182,8 +183,8 @@ def make_night(scenario: str, seed: int, people: int | None = None) -> dict:
         pickup = "self" if rng.random() < (min(0.9, spec.self_pickup * 1.8) if far else spec.self_pickup) else "driver"
         beds = _pick(rng, BED_WEIGHTS)
         r = rng.random()
-        genders = ["m"] if r < 0.55 else ["m", "f", "mixed"] if r < 0.8 else ["f", "mixed"] if r < 0.95 else ["f"]
-        minors = rng.random() < (0.5 if "m" not in genders else 0.2 if len(genders) == 3 else 0.0)
+        genders = ["m"] if r < 0.62 else ["m", "f", "mixed"] if r < 0.85 else ["f", "mixed"] if r < 0.97 else ["f"]
+        minors = rng.random() < (0.6 if "m" not in genders else 0.25 if len(genders) == 3 else 0.0)
         max_party = min(beds, rng.choice([1, 2, 2, 3, 4]) if genders == ["m"] else rng.choice([2, 3, 4, 4]))
         drive_h = (TRAVEL["board_minutes"] / 60 + dist / TRAVEL["drive_kmh"]) if pickup == "self" else 0.25
         # A host ready at ``ready_from`` can be reached before ``latest_arrival``: no dead offers.
@@ -246,7 +247,7 @@ def _party(rng: random.Random, spec: Scenario, room: int, clock) -> dict:
     elif kind == "women":
         gender, vulnerable, size = "f", True, 2
     elif kind == "family":
-        gender, size = "mixed", rng.choice([2, 3, 3, 4, 4, 5])
+        gender, size = "mixed", rng.choice([2, 3, 3, 4, 4, 4, 5])
         minor = vulnerable = size > 2 or rng.random() < 0.5
     if size > room:  # the last people of an exact count: men together
         gender, minor, vulnerable, size = "m", False, False, room
