@@ -1,0 +1,121 @@
+"""``solve(night) -> Plan``: the night planner's entry point.
+
+It builds a complete plan at once (everyone who can be placed in priority order, fixed
+placements first), then improves it by destroy-and-repair until the time limit, and writes
+the best plan found. Plans are compared exactly as NIGHT-FORMAT.md ranks them:
+vulnerable people sheltered, people sheltered, fair rotation, returning guests honoured,
+the last arrival, driver kilometres.
+
+Two ways to stop: by the clock (the default; a plan is ready within ``time_limit``
+seconds) or, with ``deterministic=True``, after an amount of counted work proportional to
+``time_limit``, so that the same night and seed give the same plan byte for byte on any
+machine (and ``summary.solve_seconds`` is None, since the time says nothing then).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+from .night import Night
+from .plan import Placement, Plan, Stop, Trip, summarize
+from .problem import CAR, WALK, Problem
+from .routes import stop_times
+from .search import Work, construct, improve
+from .state import State
+
+log = logging.getLogger(__name__)
+
+# Re-timings of a schedule per second of budget in deterministic mode: measured on a
+# 2-core machine with room to spare, so a deterministic run ends within its time limit.
+WORK_PER_SECOND = 40_000
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """When to stop improving: at a deadline on the clock, or after counted work."""
+
+    deadline: float | None = None  # time.perf_counter() value
+    max_work: int | None = None
+
+    def __post_init__(self):
+        if (self.deadline is None) == (self.max_work is None):
+            raise ValueError("give exactly one of deadline and max_work")
+
+    def __call__(self, work: Work) -> bool:
+        if self.max_work is not None:
+            return work.done >= self.max_work
+        return time.perf_counter() >= self.deadline
+
+
+def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic: bool = False) -> Plan:
+    """The best plan found for ``night`` within ``time_limit`` seconds (see the module doc)."""
+    if time_limit < 0:
+        raise ValueError("time_limit must be >= 0")
+    started = time.perf_counter()
+    pb = Problem.build(night)
+    rng = random.Random(seed)
+    work = Work()
+    st = State(pb)
+    st.floor = _last_arrival_floor(pb)
+    construct(st, work)
+    log.debug("constructed: %s after %d re-timings", st.score(), work.done)
+    if deterministic:
+        stop = Stopping(max_work=work.done + int(time_limit * WORK_PER_SECOND))
+    else:
+        # leave a little of the budget for writing the plan
+        stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02))
+    st = improve(st, rng, stop, work)
+    log.debug("improved: %s after %d re-timings", st.score(), work.done)
+    plan = write_plan(pb, st)
+    plan.summary = summarize(night, plan, time.perf_counter() - started)
+    if deterministic:
+        plan.summary["solve_seconds"] = None
+    return plan
+
+
+def _last_arrival_floor(pb: Problem) -> float:
+    """No plan that shelters everyone who can be sheltered lands its last guest earlier."""
+    return max((a for a in pb.soonest if a != float("inf")), default=0.0)
+
+
+def write_plan(pb: Problem, st: State) -> Plan:
+    night = pb.night
+    at = night.at
+    arrive: dict[int, float] = {}
+    trips = []
+    for d, route in enumerate(st.routes):
+        if not route:
+            continue
+        times = stop_times(pb, d, [(t.wait, [j for j, _ in t.stops]) for t in route])
+        for t, (depart, arrivals, end_at, end) in zip(route, times):
+            stops = []
+            for (j, guests), a in zip(t.stops, arrivals):
+                for i in guests:
+                    arrive[i] = a
+                stops.append(Stop(pb.places[j].id, tuple(night.parties[i].id for i in guests), at(a)))
+            trips.append(Trip(night.drivers[d].id, at(depart), tuple(stops), end, at(end_at),
+                              _trip_km(pb, d, t, end)))
+    placements, unplaced = [], []
+    for i, party in enumerate(night.parties):
+        j = st.place[i]
+        if j < 0:
+            unplaced.append(party.id)
+            continue
+        if pb.reach[j] == WALK:
+            a = pb.wait[i] + pb.walk[j]
+        elif pb.reach[j] == CAR:
+            a = arrive.get(i, pb.ready[j])  # a fixed party no driver could take
+        else:
+            a = st.plast[j]
+        placements.append(Placement(party.id, pb.places[j].id, at(a)))
+    return Plan(placements=placements, unplaced=unplaced, trips=trips)
+
+
+def _trip_km(pb: Problem, d: int, trip, end: str) -> float:
+    here, km = 0, 0.0
+    for j, _ in trip.stops:
+        km += pb.K[here][j + 1]
+        here = j + 1
+    return km + pb.K[here][pb.home[d] if end == "home" else 0]
