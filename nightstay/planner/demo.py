@@ -68,8 +68,9 @@ SCENARIO_SPECS: dict[str, Scenario] = {
                             people=(420, 520), hosts=(100, 140), drivers=(6, 9)),
     "far-hosts": Scenario("Most hosts live outside Brussels (Leuven, Mechelen, Wavre, Aalst, Namur).",
                           people=(420, 520), hosts=(100, 140), drivers=(18, 22), far_hosts=0.7),
-    "small-hub": Scenario("A smaller town's hub (Namur): 40-80 people, a few hosts and drivers, no dormitory.",
-                          people=(40, 80), hosts=(15, 30), drivers=(3, 6), dormitory_beds=0, family_beds=0,
+    "small-hub": Scenario("A smaller town's hub (Namur): 40-80 people, a few hosts and drivers, no dormitory, "
+                          "6 family beds.",
+                          people=(40, 80), hosts=(15, 30), drivers=(3, 6), dormitory_beds=0, family_beds=6,
                           hub="Namur"),
 }
 SCENARIOS: dict[str, str] = {name: s.description for name, s in SCENARIO_SPECS.items()}
@@ -164,7 +165,7 @@ def make_night(scenario: str, seed: int, people: int | None = None) -> dict:
     if spec.family_beds:
         shelters.append({
             "id": f"S{len(shelters) + 1}", "name": "Family shelter",
-            "location": {"lat": 50.8267, "lon": 4.3801},
+            "location": _offset(home_town, 2.6, 150.0),
             "beds": max(1, round(spec.family_beds * factor)), "reach": "drive",
             "accepts": {"genders": ["f", "mixed"], "minors": True},
         })

@@ -1,0 +1,145 @@
+"""An upper bound on how many people any valid plan can shelter tonight.
+
+A plan is judged against the best it could have been; the best is unknown, so it is judged
+against a number no valid plan can exceed. The bound is a maximum flow (OR-Tools'
+``SimpleMaxFlow``) in a network that every valid plan fits into:
+
+    source -> party        capacity: its size
+    party  -> place        if the place accepts the party and can be reached in time (below)
+    place  -> sink         walk shelters and ``self`` hosts: capacity its beds
+    place  -> driver       places reached by car: capacity its beds (through an in/out pair),
+                           an arc to every driver who could reach it in their hours
+    driver -> sink         capacity: seats x the most trips the driver can fit in their hours
+
+Why every valid plan is a flow here (so the maximum flow is never below what a plan
+shelters), rule by rule, with the checker's 60 seconds of slack granted on every deadline:
+
+- "reached in time" is only a necessary condition. A walk shelter is reached at
+  max(start, waiting_since) + the walk; a ``self`` host leaves no earlier than
+  max(start, waiting_since, ready_from) + boarding, whatever its other guests. A car place
+  is reached no earlier than loading at max(start, available_from, waiting_since) plus the
+  direct drive (other stops first only add time: distances obey the triangle inequality),
+  and the driver then still has to drop and drive at least straight back to the park or home.
+- Each trip of a driver lasts at least boarding + the drive to the nearest car place the
+  driver can reach + one drop + the shorter way from there to the park or home; trips do
+  not overlap, so a driver makes at most floor(hours / that) trips of at most ``seats``
+  people.
+- Relaxed, which only loosens the bound: parties may be split across places, men and women
+  may share a host, seats are counted per driver rather than per trip and route, fixed
+  placements are not imposed.
+
+So the bound is tight when beds are the bottleneck and loose where drivers are scarce (it
+lets every trip go to the nearest place, full); the benchmark table shows the gap.
+"""
+from __future__ import annotations
+
+import math
+
+from ortools.graph.python.max_flow import SimpleMaxFlow
+
+from .night import Driver, Night, Party
+from .plan import walk_arrival
+
+SLACK = 61.0  # the checker's 60 seconds per deadline, and a second for rounding
+
+
+def _car_deadlines(night: Night, place, d: Driver) -> float | None:
+    """The latest loading start from which ``d`` can still bring someone to ``place``; None if never."""
+    tr = night.travel
+    start, free = 0.0, max(0.0, night.seconds(d.available_from))
+    latest = night.seconds(night.end) + SLACK
+    ready = 0.0
+    if place.is_host:
+        latest = min(latest, night.seconds(place.latest_arrival) + SLACK)
+        ready = night.seconds(place.ready_from)
+    until = night.seconds(d.available_until) + SLACK
+    go = tr.drive_seconds(night.meeting_point, place.location)
+    back = min(tr.drive_seconds(place.location, night.meeting_point), tr.drive_seconds(place.location, d.home))
+    if ready > latest or ready + tr.drop_seconds + back > until:
+        return None
+    last = min(latest, until - tr.drop_seconds - back) - go - tr.board_seconds
+    return last if last >= max(start, free) else None
+
+
+def _trips(night: Night, d: Driver, reach: list) -> int:
+    """The most trips ``d`` can fit in their hours, each at least a round to the nearest place."""
+    if not reach:
+        return 0
+    tr = night.travel
+    shortest = min(
+        tr.board_seconds + tr.drive_seconds(night.meeting_point, q.location) + tr.drop_seconds
+        + min(tr.drive_seconds(q.location, night.meeting_point), tr.drive_seconds(q.location, d.home))
+        for q in reach)
+    hours = night.seconds(d.available_until) + SLACK - max(0.0, night.seconds(d.available_from))
+    if hours < shortest:
+        return 0
+    return math.inf if shortest <= 0 else int(hours // shortest)
+
+
+def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
+    """No valid plan shelters more people than this (with ``vulnerable_only``: more vulnerable people)."""
+    parties = [p for p in night.parties if p.vulnerable or not vulnerable_only]
+    if not parties:
+        return 0
+    tr = night.travel
+    end = night.seconds(night.end) + SLACK
+    places = list(night.places.values())
+    by_car = [q for q in places if q.by_car]
+
+    # Per car place and driver: the latest a party may start waiting and still be carried there.
+    deadline = {(q.id, d.id): _car_deadlines(night, q, d) for q in by_car for d in night.drivers}
+    latest_wait: dict[tuple[str, int], float] = {}  # (place, party size) -> over every car with the seats
+
+    def car_deadline(place, size: int) -> float:
+        key = (place.id, size)
+        if key not in latest_wait:
+            latest_wait[key] = max((w for d in night.drivers if d.seats >= size
+                                    and (w := deadline[place.id, d.id]) is not None), default=-math.inf)
+        return latest_wait[key]
+
+    def reachable(party: Party, place) -> bool:
+        waits = max(0.0, night.seconds(party.waiting_since))
+        if not place.by_car:
+            if not place.is_host:
+                return walk_arrival(night, party, place) <= end
+            leave = max(waits, night.seconds(place.ready_from)) + tr.board_seconds
+            arrive = leave + tr.drive_seconds(night.meeting_point, place.location)
+            return arrive <= min(end, night.seconds(place.latest_arrival) + SLACK)
+        return waits <= car_deadline(place, party.size)
+
+    flow = SimpleMaxFlow()
+    source, sink = 0, 1
+    node = 2
+    party_node, place_in, place_out, driver_node = {}, {}, {}, {}
+    for p in parties:
+        party_node[p.id] = node
+        node += 1
+    for q in places:
+        place_in[q.id] = node
+        place_out[q.id] = node + 1
+        node += 2
+    for d in night.drivers:
+        driver_node[d.id] = node
+        node += 1
+    big = sum(p.size for p in parties)
+
+    for p in parties:
+        flow.add_arc_with_capacity(source, party_node[p.id], p.size)
+        for q in places:
+            if q.fits(p) and reachable(p, q):
+                flow.add_arc_with_capacity(party_node[p.id], place_in[q.id], p.size)
+    for q in places:
+        flow.add_arc_with_capacity(place_in[q.id], place_out[q.id], q.beds)
+        if not q.by_car:
+            flow.add_arc_with_capacity(place_out[q.id], sink, q.beds)
+    for d in night.drivers:
+        reach = [q for q in by_car if deadline[q.id, d.id] is not None]
+        for q in reach:
+            flow.add_arc_with_capacity(place_out[q.id], driver_node[d.id], q.beds)
+        trips = _trips(night, d, reach)
+        flow.add_arc_with_capacity(driver_node[d.id], sink, big if trips == math.inf else min(big, d.seats * trips))
+
+    status = flow.solve(source, sink)
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"max flow failed with status {status}")
+    return int(flow.optimal_flow())

@@ -1,0 +1,73 @@
+"""The upper bound: never below what a valid plan shelters, and exact where the relaxation is tight."""
+from __future__ import annotations
+
+import pytest
+
+from nightstay.planner.bound import upper_bound
+from nightstay.planner.demo import SCENARIOS, make_night
+from nightstay.planner.greedy import greedy
+from nightstay.planner.read import read_night
+from tests.planner.reference import assert_valid
+from tests.planner.test_greedy import dormitory, driver, host, night_doc, party
+from tests.planner.tiny_night import tiny_night
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_bound_is_above_the_greedy(scenario):
+    for seed, people in ((0, 60), (1, 150), (2, None)):
+        night = read_night(make_night(scenario, seed, people=people))
+        plan = greedy(night)
+        assert upper_bound(night) >= plan.summary["sheltered"]
+        assert upper_bound(night, vulnerable_only=True) >= plan.summary["vulnerable_sheltered"]
+        assert upper_bound(night) <= night.people
+
+
+def test_bound_is_above_the_solver():
+    solve = pytest.importorskip("nightstay.planner.solve").solve
+    for scenario, seed in (("few-drivers", 4), ("host-shortage", 5), ("small-hub", 6), ("far-hosts", 7)):
+        doc = make_night(scenario, seed, people=80)
+        night = read_night(doc)
+        plan = solve(night, time_limit=0.3, seed=seed)
+        score = assert_valid(doc, plan.to_json())
+        assert upper_bound(night) >= score["sheltered"]
+        assert upper_bound(night, vulnerable_only=True) >= score["vulnerable_sheltered"]
+
+
+def test_tiny_night_everyone_can_be_sheltered():
+    assert upper_bound(read_night(tiny_night())) == 8
+
+
+def test_beds_are_the_limit():
+    doc = night_doc([party("P1"), party("P2"), party("P3", size=2)], shelters=[dormitory(3)])
+    assert upper_bound(read_night(doc)) == 3
+
+
+def test_places_that_refuse_or_come_too_late_count_for_nothing():
+    woman = party("P1", gender="f", vulnerable=True)
+    doc = night_doc([woman], hosts=[host("H1", genders=("m",))], shelters=[dormitory(5)])
+    assert upper_bound(read_night(doc)) == 0
+    late = party("P2", at="22:50")  # the host wants guests by 22:30, fetching at the park takes longer
+    doc = night_doc([late], hosts=[host("H1", lat=50.80, latest="22:30")])
+    assert upper_bound(read_night(doc)) == 0
+
+
+def test_cars_are_the_limit():
+    # One driver, two seats, time for one round trip only: two of the four men reach the host.
+    men = [party(f"P{i}", at="19:30") for i in range(4)]
+    doc = night_doc(men, hosts=[host("H1", beds=4, pickup="driver", lat=50.884)],
+                    drivers=[driver("D1", seats=2, since="20:00", until="20:40")])
+    night = read_night(doc)
+    assert upper_bound(night) == 2
+    assert greedy(night).summary["sheltered"] == 2  # the optimum, reached
+
+
+def test_no_driver_no_car_place():
+    doc = night_doc([party("P1")], hosts=[host("H1", pickup="driver")])
+    assert upper_bound(read_night(doc)) == 0
+
+
+def test_vulnerable_bound_counts_only_the_vulnerable():
+    doc = night_doc([party("P1", vulnerable=True), party("P2", size=2)], shelters=[dormitory(10)])
+    night = read_night(doc)
+    assert upper_bound(night) == 3
+    assert upper_bound(night, vulnerable_only=True) == 1
