@@ -1,0 +1,1 @@
+"""Benchmarks of the night planner: demo nights, baselines and the OR-Tools yardstick, run beside the code."""

@@ -1,0 +1,518 @@
+"""A general-purpose OR-Tools model of the night: the yardstick nightstay's planner is held to.
+
+nightstay promises that, on any night, its plan ranks at least as well (by NIGHT-FORMAT.md's
+order) as a straightforward OR-Tools model given ten times its time limit. A promise like that
+is only worth what the yardstick is worth, so this is the model a competent engineer would
+build in a day with the textbook tools, not a straw man:
+
+1. **Assignment (CP-SAT).** Every party gets at most one place among those that accept it and
+   that it can reach in time (walking, with a self-pickup host, or by some driver's car); beds,
+   fixed placements and the no-men-with-women-or-families rule at hosts are hard constraints.
+   Cars are a shared resource the assignment cannot route, so it spends an estimated budget of
+   driver seat-seconds (a round trip per place, shared by the car's seats). The objective is the
+   format's order, encoded exactly as one integer weight per criterion.
+2. **Routing (pywrapcp).** The parties that go by car become pickup (at the meeting point) and
+   delivery (at their place) pairs: capacity is the car's seats, a time dimension carries
+   ``waiting_since``, ``ready_from``, ``latest_arrival``, the window and ``available_from`` /
+   ``available_until``. Every pickup lives at the meeting point, so a driver's route goes back
+   there between deliveries by itself: multiple trips need no duplicated vehicles. Each pair is a
+   disjunction whose penalty follows the lexicographic order (vulnerable >> sheltered >>
+   rotation >> returning), so when cars run short the solver drops the least important; parties
+   the assignment had to leave out get an optional pair towards beds still free, in case the
+   seat budget was pessimistic. Guided local search spends the time limit.
+3. **Repair.** Routes are cut into trips and re-timed by ``plan.time_trip`` (the format's own
+   rules); anything that breaks a rule is dropped. Parties the cars could not take get a second
+   CP-SAT pass over the walk shelters and self-pickup hosts with the beds left.
+
+The model knows nothing of nightstay's solver; it only shares the night and plan classes and the
+timing rules that define validity.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.sat.python import cp_model
+
+from nightstay.planner.night import Driver, Host, Night, Party, Shelter
+from nightstay.planner.plan import Placement, Plan, Stop, Trip, self_pickup_arrival, summarize, time_trip, walk_arrival
+
+log = logging.getLogger(__name__)
+
+KM_UNIT = 0.1  # routing arc costs count hundreds of metres
+LATE_COST_PER_SECOND = 1  # soft cost of a car arrival after the night's other last arrival
+
+
+@dataclass
+class Options:
+    """Where each party could go tonight, and how early it could arrive there (seconds)."""
+
+    walk: dict[str, dict[str, float]] = field(default_factory=dict)  # party -> shelter -> arrival
+    self_host: dict[str, dict[str, float]] = field(default_factory=dict)  # party -> host -> arrival if alone
+    car: dict[str, dict[str, float]] = field(default_factory=dict)  # party -> place -> earliest arrival
+    drivers: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (party, place) -> driver indexes
+
+
+def _ceil(x: float) -> int:
+    return int(math.ceil(x - 1e-9))
+
+
+def _options(night: Night) -> Options:
+    """Every (party, place) pair allowed by acceptance and reachable in time by some means."""
+    tr = night.travel
+    end = night.seconds(night.end)
+    mp = night.meeting_point
+    opts = Options()
+    for p in night.parties:
+        ws = max(0.0, night.seconds(p.waiting_since))
+        opts.walk[p.id], opts.self_host[p.id], opts.car[p.id] = {}, {}, {}
+        for s in night.shelters:
+            if not s.fits(p):
+                continue
+            if not s.by_car:
+                arr = walk_arrival(night, p, s)
+                if arr <= end:
+                    opts.walk[p.id][s.id] = arr
+        for h in night.hosts:
+            if not h.fits(p) or h.by_car:
+                continue
+            arr = self_pickup_arrival(night, h, [p])
+            if arr <= min(end, night.seconds(h.latest_arrival)):
+                opts.self_host[p.id][h.id] = arr
+        for place in [*night.shelters, *night.hosts]:
+            if not place.by_car or not place.fits(p):
+                continue
+            latest = end
+            ready = 0.0
+            if isinstance(place, Host):
+                latest = min(end, night.seconds(place.latest_arrival))
+                ready = night.seconds(place.ready_from)
+            best = None
+            for k, d in enumerate(night.drivers):
+                if d.seats < p.size:
+                    continue
+                dep = max(0.0, night.seconds(d.available_from), ws) + tr.board_seconds
+                arr = max(dep + tr.drive_seconds(mp, place.location), ready)
+                back = arr + tr.drop_seconds + min(tr.drive_seconds(place.location, d.home),
+                                                   tr.drive_seconds(place.location, mp))
+                if arr <= latest and back <= night.seconds(d.available_until):
+                    opts.drivers.setdefault((p.id, place.id), []).append(k)
+                    best = arr if best is None else min(best, arr)
+            if best is not None:
+                opts.car[p.id][place.id] = best
+    return opts
+
+
+def _lex_weights(parties: list[Party]) -> tuple[dict[str, int], int]:
+    """One integer per party so that sums compare like the format's criteria 1 to 3, and the
+    unit of criterion 4 (a returning wish honoured, worth 1).
+
+    A party's weight is vulnerable people x A + people x B + rotation x C, each unit strictly
+    larger than any possible total of the units below it; C exceeds the number of parties.
+    """
+    n = len(parties)
+    people = sum(p.size for p in parties)
+    c = n + 1
+    b = c * (7 * people + 1)
+    a = b * (people + 1)
+    return {p.id: (p.size if p.vulnerable else 0) * a + p.size * b + p.size * p.nights_outside * c
+            for p in parties}, 1
+
+
+def _returning(p: Party, place_id: str) -> int:
+    return 1 if p.returning_to == place_id else 0
+
+
+def _round_trip(night: Night, place: Host | Shelter) -> float:
+    """Driver seconds one car trip to ``place`` and back takes: the unit of the seat budget."""
+    tr = night.travel
+    return tr.board_seconds + 2 * tr.drive_seconds(night.meeting_point, place.location) + tr.drop_seconds
+
+
+def _greedy(night: Night, cands: dict[str, dict[str, float]], car_budget: float | None) -> dict[str, str]:
+    """Most important parties first, each to its first place with room: the search's start."""
+    places = night.places
+    weights, _ = _lex_weights(list(night.parties))
+    free = {pl: places[pl].beds for pl in places}
+    kind_at: dict[str, str] = {}
+    spent = 0.0
+    out = {}
+    for p in sorted(night.parties, key=lambda p: -weights[p.id]):
+        # walking and self-pickup first (no car needed), then car places nearest first
+        for pl in sorted(cands.get(p.id, {}), key=lambda pl: (places[pl].by_car, cands[p.id][pl])):
+            place = places[pl]
+            cost = _round_trip(night, place) * p.size if place.by_car else 0.0
+            if free[pl] < p.size or kind_at.get(pl, p.kind) != p.kind:
+                continue
+            if cost and car_budget is not None and spent + cost > car_budget:
+                continue
+            free[pl] -= p.size
+            spent += cost
+            if isinstance(place, Host):
+                kind_at[pl] = p.kind
+            out[p.id] = pl
+            break
+    return out
+
+
+def _assign(night: Night, opts: Options, time_limit: float, seed: int, *, car_budget: float | None,
+            car_fixed: dict[str, str] | None = None, hint: dict[str, str] | None = None) -> dict[str, str]:
+    """CP-SAT: party -> place, best by the format's order, then with as few people in cars.
+
+    ``car_budget`` bounds the driver seat-seconds spent on car placements (first pass);
+    ``car_fixed`` (second pass) leaves out the parties the cars really carry and every other car
+    placement, so only walking and self-pickup places are left to fill. The model is kept lean
+    (one Boolean per pair, one per host for its gender side, linear constraints only) because
+    CP-SAT's presolve is the cost that grows with the night.
+    """
+    parties = night.parties
+    places = night.places
+    pmap = night.party_by_id
+    fixed = {f.party: f.place for f in night.fixed}
+    cands: dict[str, dict[str, float]] = {}
+    for p in parties:
+        if car_fixed is not None and p.id in car_fixed:
+            continue
+        c = {**opts.walk[p.id], **opts.self_host[p.id]}
+        if car_fixed is None:
+            c.update(opts.car[p.id])
+        if p.id in fixed:
+            f = fixed[p.id]
+            c = {f: c.get(f, 0.0)} if (car_fixed is None or not places[f].by_car) else {}
+        cands[p.id] = c
+    m = cp_model.CpModel()
+    x = {(pid, pl): m.NewBoolVar(f"x_{pid}_{pl}") for pid, c in cands.items() for pl in c}
+    by_party: dict[str, list] = {}
+    by_place: dict[str, list] = {}
+    for (pid, pl), v in x.items():
+        by_party.setdefault(pid, []).append(v)
+        by_place.setdefault(pl, []).append((pid, v))
+    for pid, vs in by_party.items():
+        if pid in fixed:
+            m.Add(sum(vs) == 1)
+        else:
+            m.AddAtMostOne(vs)
+    for pl, pvs in by_place.items():
+        beds = places[pl].beds
+        if isinstance(places[pl], Host):
+            men = m.NewBoolVar(f"men_{pl}")
+            m.Add(sum(pmap[pid].size * v for pid, v in pvs if pmap[pid].kind == "m") <= beds * men)
+            m.Add(sum(pmap[pid].size * v for pid, v in pvs if pmap[pid].kind != "m") <= beds * (1 - men))
+        else:
+            m.Add(sum(pmap[pid].size * v for pid, v in pvs) <= beds)
+    car_people = [pmap[pid].size * v for (pid, pl), v in x.items() if places[pl].by_car]
+    if car_budget is not None and car_people:
+        m.Add(sum(_ceil(_round_trip(night, places[pl])) * pmap[pid].size * v
+                  for (pid, pl), v in x.items() if places[pl].by_car) <= int(car_budget))
+    w, _ = _lex_weights(list(parties))
+    lex = sum((w[pid] + _returning(pmap[pid], pl)) * v for (pid, pl), v in x.items())
+    start = hint if hint is not None else _greedy(night, cands, car_budget)
+    for (pid, pl), v in x.items():
+        m.AddHint(v, start.get(pid) == pl)
+    # Two stages: the format's criteria 1-4 first, then, without losing any of it, as few
+    # people in cars as possible (cars are the scarce resource the routing still has to share).
+    m.Maximize(lex)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, 0.75 * time_limit)
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 2
+    solver.parameters.cp_model_probing_level = 0  # probing costs seconds on a 25,000-pair night
+    status = solver.Solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        log.warning("assignment: no solution (%s), keeping the greedy start", solver.StatusName(status))
+        return {pid: pl for pid, pl in start.items() if (pid, pl) in x}
+    chosen = {key for key, v in x.items() if solver.Value(v)}
+    if car_people:
+        m.ClearHints()
+        for v in x.values():
+            m.AddHint(v, solver.Value(v))
+        m.Add(lex >= int(solver.ObjectiveValue()))
+        m.Minimize(sum(car_people))
+        solver.parameters.max_time_in_seconds = max(0.1, 0.25 * time_limit)
+        if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = {key for key, v in x.items() if solver.Value(v)}
+    return dict(chosen)
+
+@dataclass
+class Request:
+    party: Party
+    place: Host | Shelter
+    penalty: int
+    drivers: list[int]
+
+
+def _route(night: Night, requests: list[Request], late_after: float, time_limit: float) -> dict[int, list[Request]]:
+    """pywrapcp pickup-and-delivery: driver index -> carried requests in delivery order.
+
+    Node 0 is the meeting point where every car starts; node 1 + k is driver k's end (home, or
+    back at the meeting point if that is sooner); then a pickup and a delivery node per request.
+    """
+    tr = night.travel
+    mp = night.meeting_point
+    drivers = night.drivers
+    nv = len(drivers)
+    n = 1 + nv + 2 * len(requests)
+    kind = ["start"] + ["end"] * nv + ["pick", "drop"] * len(requests)
+    loc = [mp] + [d.home for d in drivers]
+    req_of = [None] * (1 + nv)
+    for r in requests:
+        loc += [mp, r.place.location]
+        req_of += [r, r]
+
+    def leg(i: int, j: int) -> tuple[int, int]:
+        """(seconds, cost) of going from node i to node j."""
+        ki, kj = kind[i], kind[j]
+        if ki in ("start", "end") or kj == "start":
+            return 0, 0
+        if ki == "pick":
+            if kj == "pick":
+                return 0, 0
+            if kj == "end":
+                return 0, 0  # never used: a pickup is always followed by its delivery
+            return (_ceil(tr.board_seconds + tr.drive_seconds(mp, loc[j])),
+                    round(tr.km(mp, loc[j]) / KM_UNIT))
+        # from a delivery
+        if kj == "drop":
+            if req_of[i].place.id == req_of[j].place.id:
+                return 0, 0  # the same stop
+            return (_ceil(tr.drop_seconds + tr.drive_seconds(loc[i], loc[j])),
+                    round(tr.km(loc[i], loc[j]) / KM_UNIT))
+        if kj == "pick":
+            return _ceil(tr.drop_seconds + tr.drive_seconds(loc[i], mp)), round(tr.km(loc[i], mp) / KM_UNIT)
+        # to the driver's end
+        home = loc[j]
+        secs = tr.drop_seconds + min(tr.drive_seconds(loc[i], home), tr.drive_seconds(loc[i], mp))
+        return _ceil(secs), round(tr.km(loc[i], home) / KM_UNIT)
+
+    secs = [[0] * n for _ in range(n)]
+    cost = [[0] * n for _ in range(n)]
+    for i in range(n):
+        si, ci = secs[i], cost[i]
+        for j in range(n):
+            if i != j:
+                si[j], ci[j] = leg(i, j)
+
+    manager = pywrapcp.RoutingIndexManager(n, nv, [0] * nv, [1 + k for k in range(nv)])
+    routing = pywrapcp.RoutingModel(manager)
+    # The matrices are indexed by node; the routing model's own indexes differ, so callbacks
+    # translate (RegisterTransitMatrix would assume they coincide).
+    def time_cb(a, b):
+        return secs[manager.IndexToNode(a)][manager.IndexToNode(b)]
+
+    def cost_cb(a, b):
+        return cost[manager.IndexToNode(a)][manager.IndexToNode(b)]
+
+    def demand_cb(a):
+        node = manager.IndexToNode(a)
+        r = req_of[node]
+        if r is None:
+            return 0
+        return r.party.size if kind[node] == "pick" else -r.party.size
+
+    t_cb = routing.RegisterTransitCallback(time_cb)
+    c_cb = routing.RegisterTransitCallback(cost_cb)
+    d_cb = routing.RegisterUnaryTransitCallback(demand_cb)
+    routing.SetArcCostEvaluatorOfAllVehicles(c_cb)
+    routing.AddDimensionWithVehicleCapacity(d_cb, 0, [d.seats for d in drivers], True, "seats")
+    end = _ceil(night.seconds(night.end))
+    horizon = max([end] + [_ceil(night.seconds(d.available_until)) for d in drivers]) + 1
+    routing.AddDimension(t_cb, horizon, horizon, False, "time")
+    tdim = routing.GetDimensionOrDie("time")
+    for k, d in enumerate(drivers):
+        lo = max(0, _ceil(night.seconds(d.available_from)))
+        until = int(night.seconds(d.available_until))
+        tdim.CumulVar(routing.Start(k)).SetRange(lo, max(lo, until))
+        tdim.CumulVar(routing.End(k)).SetRange(0, max(0, until))
+    solver = routing.solver()
+    for q, r in enumerate(requests):
+        pick = manager.NodeToIndex(1 + nv + 2 * q)
+        drop = manager.NodeToIndex(2 + nv + 2 * q)
+        routing.AddPickupAndDelivery(pick, drop)
+        solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
+        solver.Add(tdim.CumulVar(pick) <= tdim.CumulVar(drop))
+        ws = max(0, _ceil(night.seconds(r.party.waiting_since)))
+        tdim.CumulVar(pick).SetRange(ws, end)
+        lo, hi = 0, end
+        if isinstance(r.place, Host):
+            lo = max(0, _ceil(night.seconds(r.place.ready_from)))
+            hi = min(end, int(night.seconds(r.place.latest_arrival)))
+        tdim.CumulVar(drop).SetRange(lo, max(lo, hi))
+        if late_after < hi:
+            tdim.SetCumulVarSoftUpperBound(drop, max(lo, int(late_after)), LATE_COST_PER_SECOND)
+        routing.VehicleVar(pick).SetValues([-1] + list(r.drivers))  # -1: left out
+        routing.AddDisjunction([pick], r.penalty)
+        routing.AddDisjunction([drop], 0)
+    for k in range(nv):
+        routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.Start(k)))
+        routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(k)))
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(100, int(time_limit * 1000)))
+    solution = routing.SolveWithParameters(params)
+    routes: dict[int, list[Request]] = {}
+    if solution is None:
+        log.warning("routing: no solution")
+        return routes
+    for k in range(nv):
+        idx = solution.Value(routing.NextVar(routing.Start(k)))
+        seq = []
+        while not routing.IsEnd(idx):
+            node = manager.IndexToNode(idx)
+            seq.append((kind[node], req_of[node]))
+            idx = solution.Value(routing.NextVar(idx))
+        routes[k] = seq
+    return routes
+
+
+def _trips_of_route(seq) -> list[list[Request]]:
+    """Cut a route at each return to the meeting point; a trip carries the parties it drops."""
+    trips, current, dropping = [], [], False
+    for kind, r in seq:
+        if kind == "pick":
+            if dropping:
+                trips.append(current)
+                current, dropping = [], False
+        else:
+            dropping = True
+            current.append(r)
+    if current:
+        trips.append(current)
+    return trips
+
+
+def _stops(reqs: list[Request]) -> list[tuple[Host | Shelter, list[Party]]]:
+    stops: list[tuple[Host | Shelter, list[Party]]] = []
+    for r in reqs:
+        if stops and stops[-1][0].id == r.place.id:
+            stops[-1][1].append(r.party)
+        else:
+            stops.append((r.place, [r.party]))
+    return stops
+
+
+def _timed_trips(night: Night, driver: Driver, trips: list[list[Request]]) -> list[tuple[Trip, list[Request]]]:
+    """Time a driver's trips by the format's rules, dropping whatever breaks one."""
+    out: list[tuple[Trip, list[Request]]] = []
+    free = max(0.0, night.seconds(driver.available_from))
+    until = night.seconds(driver.available_until)
+    trips = [t for t in trips if t]
+    for i, reqs in enumerate(trips):
+        last = i == len(trips) - 1
+        while reqs:
+            stops = _stops(reqs)
+            ends = ["home", "meeting_point"] if last else ["meeting_point"]
+            timed = [(e, time_trip(night, free, until, driver.home, stops, e)) for e in ends]
+            good = [(e, t) for e, t in timed if t.ok]
+            if good:
+                e, t = min(good, key=lambda et: et[1].km)
+                trip = Trip(driver.id, night.at(t.depart),
+                            tuple(Stop(pl.id, tuple(p.id for p in ps), night.at(a))
+                                  for (pl, ps), a in zip(stops, t.arrivals)),
+                            e, night.at(t.end_at), t.km)
+                out.append((trip, reqs))
+                free = t.end_at
+                break
+            reqs = reqs[:-1]  # repair: leave the last drop of the trip out and retry
+    return out
+
+
+def _requests(night: Night, opts: Options, pairs: list[tuple[Party, Host | Shelter]]) -> list[Request]:
+    """Pickup-and-delivery requests whose drop penalties follow the format's order.
+
+    Weights are taken over the carried parties only, so that the sum of every penalty still
+    fits the routing solver's 64-bit costs; a fixed placement outweighs all the others.
+    """
+    weights, _ = _lex_weights([p for p, _ in pairs])
+    fixed = {f.party: f.place for f in night.fixed}
+    total = sum(weights.values()) + len(pairs) + 1
+    big = max(1, min(10 ** 7, (2 ** 62) // (2 * total * max(1, len(pairs)))))  # above km and lateness
+    out = []
+    for p, place in pairs:
+        worth = total if fixed.get(p.id) == place.id else weights[p.id] + _returning(p, place.id)
+        drivers = opts.drivers.get((p.id, place.id)) or [k for k, d in enumerate(night.drivers) if d.seats >= p.size]
+        out.append(Request(p, place, worth * big, drivers))
+    return out
+
+
+def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
+    """The reference plan for ``night`` within about ``time_limit`` seconds."""
+    t0 = time.monotonic()
+    deadline = t0 + time_limit
+    opts = _options(night)
+    places = night.places
+    pmap = night.party_by_id
+
+    # 1. assignment with an estimated budget of car seat-seconds
+    budget = sum(d.seats * max(0.0, night.seconds(d.available_until) - max(0.0, night.seconds(d.available_from)))
+                 for d in night.drivers)
+    assigned = _assign(night, opts, 0.3 * time_limit, seed, car_budget=budget)
+
+    # 2. routing of car placements, plus optional pairs towards beds left free
+    pairs = [(pmap[pid], places[pl]) for pid, pl in assigned.items() if places[pl].by_car]
+    free_beds = {pl.id: pl.beds for pl in places.values()}
+    kind_at: dict[str, str] = {}
+    for pid, pl in assigned.items():
+        free_beds[pl] -= pmap[pid].size
+        if isinstance(places[pl], Host):
+            kind_at[pl] = pmap[pid].kind
+    all_weights, _ = _lex_weights(list(night.parties))
+    left_out = sorted((p for p in night.parties if p.id not in assigned and opts.car[p.id]),
+                      key=lambda p: -all_weights[p.id])
+    for p in left_out:
+        for pl in sorted(opts.car[p.id], key=lambda pl: opts.car[p.id][pl]):
+            if free_beds[pl] >= p.size and kind_at.get(pl, p.kind) == p.kind:
+                free_beds[pl] -= p.size
+                if isinstance(places[pl], Host):
+                    kind_at[pl] = p.kind
+                pairs.append((p, places[pl]))
+                break
+    requests = _requests(night, opts, pairs)
+    late_after = max([0.0] + [opts.walk[pid].get(pl, opts.self_host[pid].get(pl, 0.0))
+                              for pid, pl in assigned.items() if not places[pl].by_car])
+    carried: dict[str, str] = {}
+    trips: list[Trip] = []
+    arrive: dict[str, float] = {}
+    if requests and night.drivers:
+        route_time = max(0.1, deadline - time.monotonic() - 0.15 * time_limit)
+        routes = _route(night, requests, late_after, route_time)
+        for k, seq in routes.items():
+            for trip, reqs in _timed_trips(night, night.drivers[k], _trips_of_route(seq)):
+                trips.append(trip)
+                for s in trip.stops:
+                    for pid in s.parties:
+                        carried[pid] = s.place
+                        arrive[pid] = night.seconds(s.arrive)
+
+    # 3. walking and self-pickup places for everyone the cars did not take
+    final = _assign(night, opts, max(0.1, deadline - time.monotonic() - 0.05), seed + 1,
+                    car_budget=None, car_fixed=carried,
+                    hint={pid: pl for pid, pl in assigned.items() if not places[pl].by_car})
+    for pid, pl in carried.items():
+        final[pid] = pl  # car placements are the routes' (the pass above pins them anyway)
+    guests: dict[str, list[Party]] = {}
+    for pid, pl in final.items():
+        if isinstance(places[pl], Host) and not places[pl].by_car:
+            guests.setdefault(pl, []).append(pmap[pid])
+    placements = []
+    for p in night.parties:
+        pl = final.get(p.id)
+        if pl is None:
+            continue
+        place = places[pl]
+        if place.by_car:
+            at = arrive[p.id]
+        elif isinstance(place, Host):
+            at = self_pickup_arrival(night, place, guests[pl])
+        else:
+            at = walk_arrival(night, p, place)
+        placements.append(Placement(p.id, pl, night.at(at)))
+    order = {d.id: k for k, d in enumerate(night.drivers)}
+    trips.sort(key=lambda t: (order[t.driver], t.depart))
+    plan = Plan(placements=placements, unplaced=[p.id for p in night.parties if p.id not in final], trips=trips)
+    plan.summary = summarize(night, plan, time.monotonic() - t0)
+    return plan
