@@ -9,10 +9,12 @@ outsiders) and a redirect to log in for anonymous visitors.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 
 from .models import Hub, Membership, Role
 
@@ -47,7 +49,7 @@ def hub_role_required(*allowed: str):
             if not roles & set(allowed):
                 raise Http404("no such page")
             if roles & set(allowed) <= STAFF_ROLES and needs_second_factor(request.user, roles):
-                return redirect("two_factor")
+                return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
             request.hub, request.roles = hub_obj, roles
             return view(request, *args, **kwargs)
 
