@@ -10,32 +10,40 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from django.db import models
+from django.core import signing
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
 
 TICKET_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no look-alikes to call out in a noisy park
+TICKET_SALT = "nightstay.intake.ticket"
+
+
+class TicketsExhausted(Exception):
+    """No free ticket code after many tries: the night has far more parties than codes."""
 
 
 class Party(models.Model):
     class Gender(models.TextChoices):
-        MEN = "m", "men"
-        WOMEN = "f", "women"
-        MIXED = "mixed", "family / mixed"
+        MEN = "m", _("men")
+        WOMEN = "f", _("women")
+        MIXED = "mixed", _("family / mixed")
 
     class Why(models.TextChoices):
-        NONE = "", "-"
-        MEDICAL = "medical", "medical"
-        WOMAN_ALONE = "woman", "woman alone"
-        MINOR = "minor", "minor"
+        NONE = "", _("no")
+        MEDICAL = "medical", _("medical")
+        WOMAN_ALONE = "woman", _("woman alone")
+        MINOR = "minor", _("minor")
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "waiting"
-        PLACED = "placed", "placed"
-        ON_THE_WAY = "departed", "on the way"
-        ARRIVED = "arrived", "arrived"
-        LEFT = "left", "left the park"
+        WAITING = "waiting", _("waiting")
+        PLACED = "placed", _("placed")
+        ON_THE_WAY = "departed", _("on the way")
+        ARRIVED = "arrived", _("arrived")
+        LEFT = "left", _("left the park")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="parties")
@@ -80,3 +88,40 @@ class Party(models.Model):
     @staticmethod
     def new_ticket() -> str:
         return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(4))
+
+    def save_with_new_ticket(self, tries: int = 20) -> None:
+        """Save a new party under a fresh ticket code. Two phones registering at once may draw the
+        same code: the database's one-ticket-per-night constraint decides, and the loser draws again."""
+        if self.waiting_since is None:
+            self.waiting_since = timezone.now()
+        for _attempt in range(tries):
+            self.ticket = self.new_ticket()
+            try:
+                with transaction.atomic():
+                    self.save(force_insert=True)
+                return
+            except IntegrityError:
+                if not Party.objects.filter(night=self.night_id, ticket=self.ticket).exists():
+                    raise
+        raise TicketsExhausted(f"no free ticket code after {tries} tries")
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.PLACED)
+
+    def guest_token(self) -> str:
+        """The secret in the guest's ticket link: the party's random id, signed. Unlike the four
+        letters called out in the park it cannot be guessed, so nobody can walk through tickets."""
+        return signing.Signer(salt=TICKET_SALT).sign(self.pk.hex)
+
+    @staticmethod
+    def id_from_guest_token(token: str) -> uuid.UUID | None:
+        """The party id a ticket link names, or None for a link this site never made."""
+        try:
+            return uuid.UUID(hex=signing.Signer(salt=TICKET_SALT).unsign(token))
+        except (signing.BadSignature, ValueError):
+            return None

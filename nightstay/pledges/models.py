@@ -7,16 +7,34 @@ it offers anything that night.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import uuid
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _, ngettext
 
+from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
 
+from .words import WORDS
+
 COORD_DECIMALS = 3  # ~110 m of latitude, ~70 m of longitude in Belgium
+GENDERS = ("m", "f", "mixed")
+
+
+def tonight_date() -> date:
+    """The date of tonight's night, as ``Hub.tonight()`` counts it (before noon it is still last night),
+    without creating the night's row: a host planning next week needs no night open."""
+    now = timezone.localtime()
+    return now.date() - timedelta(days=1) if now.hour < 12 else now.date()
 
 
 class Home(models.Model):
@@ -44,10 +62,10 @@ class Home(models.Model):
 
 
 class Recurrence(models.TextChoices):
-    ONCE = "once", "tonight only"
-    WEEKLY = "weekly", "every week on this day"
-    EVERY_N_WEEKS = "nweeks", "every few weeks on this day"
-    DAILY = "daily", "every night until"
+    ONCE = "once", _("one night only")
+    WEEKLY = "weekly", _("every week on this day")
+    EVERY_N_WEEKS = "nweeks", _("every few weeks on this day")
+    DAILY = "daily", _("every night until")
 
 
 class Recurring(models.Model):
@@ -73,6 +91,12 @@ class Recurring(models.Model):
     }
 
     def is_open_on(self, day: date) -> bool:
+        """Whether the pledge offers anything on the night of ``day``.
+
+        A one-night pledge is open on its date only; a weekly one on the same weekday from its
+        first date on; an every-n-weeks one every n-th such weekday; a daily one every night. Any
+        of them stops after ``until``, skips the nights cancelled one by one, and is closed for
+        good once withdrawn (the row stays so the volunteer sees what they gave)."""
         if self.withdrawn or day < self.first_date or day.isoformat() in self.cancelled_dates:
             return False
         if self.until and day > self.until:
@@ -85,12 +109,53 @@ class Recurring(models.Model):
         step = 1 if self.recurrence == Recurrence.WEEKLY else max(1, self.every_weeks)
         return rest == 0 and weeks % step == 0
 
+    def open_nights(self, start: date, days: int = 14) -> list[date]:
+        """The nights this pledge is open on among the ``days`` from ``start``: what "my pledges" lists."""
+        return [start + timedelta(n) for n in range(days) if self.is_open_on(start + timedelta(n))]
+
+    def is_over(self, today: date) -> bool:
+        """Nothing left to offer from ``today`` on: withdrawn, past its last night, or a past one-off."""
+        if self.withdrawn or (self.until and self.until < today):
+            return True
+        return self.recurrence == Recurrence.ONCE and self.first_date < today
+
+    def cancel_night(self, day: date) -> None:
+        """Take one night out of the pledge; the pattern goes on. Cancelling twice changes nothing."""
+        if day.isoformat() not in self.cancelled_dates:
+            self.cancelled_dates = sorted([*self.cancelled_dates, day.isoformat()])
+            self.save(update_fields=["cancelled_dates"])
+
+    def withdraw(self) -> None:
+        """End the whole pledge: every coming night, at once."""
+        self.withdrawn = True
+        self.save(update_fields=["withdrawn"])
+
+    def describe(self) -> str:
+        """The pattern in a few words, for the volunteer's list."""
+        day = WEEKDAYS[self.first_date.weekday()]
+        if self.recurrence == Recurrence.ONCE:
+            return _("the night of %(date)s") % {"date": date_format(self.first_date, "l j F")}
+        if self.recurrence == Recurrence.DAILY:
+            return _("every night until %(date)s") % {"date": date_format(self.until, "j F") if self.until else "…"}
+        if self.recurrence == Recurrence.WEEKLY:
+            return _("every %(day)s") % {"day": day}
+        return ngettext("every %(n)s week on %(day)s", "every %(n)s weeks on %(day)s", self.every_weeks) % {
+            "n": self.every_weeks, "day": day}
+
+    @classmethod
+    def open_on(cls, hub, day: date, **filters) -> list:
+        """The hub's pledges open on the night of ``day``: the database narrows by dates, the rule decides."""
+        hub_filter = {"home__hub": hub} if cls is BedPledge else {"hub": hub}
+        rows = cls.objects.filter(**hub_filter, **filters, withdrawn=False, first_date__lte=day).exclude(until__lt=day)
+        return [p for p in rows if p.is_open_on(day)]
+
 
 class BedPledge(Recurring):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="pledges")
     beds = models.PositiveSmallIntegerField()
-    pickup = models.CharField(max_length=6, choices=[("self", "I pick guests up"), ("driver", "a driver brings them")])
+    pickup = models.CharField(max_length=6, choices=[("self", _("I pick guests up")),
+                                                     ("driver", _("a driver brings them"))])
     genders = models.CharField(max_length=20, default="m,f,mixed")
     minors = models.BooleanField(default=False)
     max_party = models.PositiveSmallIntegerField(default=2)
@@ -113,6 +178,16 @@ class BedPledge(Recurring):
         "latest_arrival": label("operational", "account"),
         "welcomes_back": label("operational", "account"),
     }
+
+    @property
+    def accepts_list(self) -> list[str]:
+        """Which of m, f, mixed the host takes, in that order (the night format's ``accepts.genders``)."""
+        given = {g.strip() for g in self.genders.split(",")}
+        return [g for g in GENDERS if g in given]
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
 
 
 class SeatPledge(Recurring):
@@ -148,16 +223,59 @@ class WelcomeCard(models.Model):
     The host gives the guest a card with a random phrase; only a slow hash of it sits here,
     on the host's home. At intake a coordinator types the phrase from the card and the
     matching home becomes the party's ``returning_to``.
+
+    The phrase is four words from a list of 256 (32 bits), hashed with scrypt and a salt of its
+    own. To find a card without hashing every card of the hub, each card also keeps a 12-bit
+    ``hint``: a keyed HMAC of the phrase (the key lives outside the database, like the field
+    keys), so a seized database alone gives no shortcut to the phrases.
     """
+
+    WORDS_PER_PHRASE = 4
+    SCRYPT = {"n": 2**12, "r": 8, "p": 1, "dklen": 32}  # ~4 MB, a few ms: slow enough offline, quick at intake
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="welcome_cards")
     phrase_hash = models.CharField(max_length=200)
+    hint = models.CharField(max_length=3, db_index=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     data_labels = {
         "id": label("technical", "account"),
         "home": label("technical", "account"),
         "phrase_hash": label("technical", "account", "a slow hash; the phrase is only on the guest's card"),
+        "hint": label("technical", "account", "12 bits of a keyed HMAC of the phrase: finds the card to check"),
         "created_at": label("technical", "account"),
     }
+
+    @staticmethod
+    def normalise(phrase: str) -> str:
+        """Lower case, any separators: "Lemon tiger  RIVER-cup" and "lemon-tiger-river-cup" are one phrase."""
+        words = "".join(c if c.isalpha() else " " for c in phrase.lower()).split()
+        return "-".join(words)
+
+    @classmethod
+    def _hash(cls, phrase: str, salt: bytes) -> str:
+        digest = hashlib.scrypt(phrase.encode(), salt=salt, maxmem=64 * 2**20, **cls.SCRYPT)
+        return f"scrypt${salt.hex()}${digest.hex()}"
+
+    @classmethod
+    def issue(cls, home: Home) -> tuple["WelcomeCard", str]:
+        """A new card for ``home``; the phrase is returned once, to print, and never stored."""
+        phrase = "-".join(secrets.choice(WORDS) for _ in range(cls.WORDS_PER_PHRASE))
+        card = cls.objects.create(home=home, phrase_hash=cls._hash(phrase, secrets.token_bytes(16)),
+                                  hint=blind_index(phrase)[:3])
+        return card, phrase
+
+    def matches(self, phrase: str) -> bool:
+        _scheme, salt, digest = self.phrase_hash.split("$")
+        return hmac.compare_digest(self._hash(self.normalise(phrase), bytes.fromhex(salt)), self.phrase_hash)
+
+    @classmethod
+    def find_home(cls, hub, phrase: str) -> Home | None:
+        """The home of the hub whose card carries ``phrase``, or None. Only the few cards sharing the
+        phrase's hint are hashed."""
+        phrase = cls.normalise(phrase)
+        if phrase.count("-") != cls.WORDS_PER_PHRASE - 1:
+            return None
+        cards = cls.objects.filter(home__hub=hub, hint=blind_index(phrase)[:3]).select_related("home")
+        return next((card.home for card in cards if card.matches(phrase)), None)
