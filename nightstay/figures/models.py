@@ -30,3 +30,43 @@ class NightFigures(models.Model):
     def sheltered(self) -> int:
         """Nights of accommodation given this night: one per person sheltered."""
         return self.sheltered_dormitory + self.sheltered_hosts
+
+    @classmethod
+    def count(cls, night) -> dict:
+        """The night's anonymous counts, read from its rows before they are purged.
+
+        Sheltered means placed (in a shelter or a home); everyone else who came to the meeting
+        point tonight counts as left waiting. Nothing here can name a guest, host or driver.
+        """
+        from django.db.models import Count, Sum
+
+        from nightstay.dispatch.models import Placement, Trip
+        from nightstay.intake.models import Party
+
+        def people(qs) -> int:
+            return qs.aggregate(n=Sum("size"))["n"] or 0
+
+        parties = Party.objects.filter(night=night)
+        placed = parties.filter(placement__isnull=False)
+        trips = Trip.objects.filter(night=night).aggregate(km=Sum("km"), drivers=Count("driver", distinct=True))
+        return {
+            "people": people(parties),
+            "sheltered_dormitory": people(placed.filter(placement__shelter__isnull=False)),
+            "sheltered_hosts": people(placed.filter(placement__home__isnull=False)),
+            "left_waiting": people(parties.filter(placement__isnull=True)),
+            "vulnerable": people(parties.filter(vulnerable=True)),
+            "vulnerable_sheltered": people(placed.filter(vulnerable=True)),
+            "hosts": Placement.objects.filter(night=night, home__isnull=False).values("home").distinct().count(),
+            "drivers": trips["drivers"] or 0,
+            "driver_km": round(trips["km"] or 0, 1),
+        }
+
+    @classmethod
+    def record(cls, night, *, replace: bool = True) -> "NightFigures":
+        """Store the night's counts; with ``replace=False`` counts kept earlier (a close) win."""
+        if not replace:
+            kept = cls.objects.filter(hub_id=night.hub_id, date=night.date).first()
+            if kept is not None:
+                return kept
+        figures, _ = cls.objects.update_or_create(hub_id=night.hub_id, date=night.date, defaults=cls.count(night))
+        return figures

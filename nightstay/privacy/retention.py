@@ -1,0 +1,186 @@
+"""What is purged when, read from every model's ``data_labels``.
+
+- ``Retention.NIGHT``: every row of a model labelled night-scoped is deleted 12 hours after
+  its night's window ends (``Night.purge_due()``). The row is found through its foreign keys
+  (a ``Stop`` through its trip, to the night). Anonymous counts (``NightFigures``) are kept,
+  recorded at purge time when nobody closed the night.
+- ``Retention.APPLICATION``: the personal fields of an approved or declined application are
+  blanked 30 days after the decision; the row stays as a bare count.
+- ``Retention.AUDIT``: audit rows are deleted after 90 days.
+
+A model that carries night, application or audit labels but that this module cannot reach
+is a failing test (``tests/web/test_purge.py``), not a row kept forever.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .labels import Retention, Sensitivity
+
+APPLICATION_DAYS = 30
+AUDIT_DAYS = 90
+# The timestamp each audit table is aged by.
+AUDIT_CLOCKS = {"privacy.AddressReveal": "at"}
+
+
+def platform_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if m.__module__.startswith("nightstay.")]
+
+
+def retentions(model) -> set[Retention]:
+    return {lab.retention for lab in getattr(model, "data_labels", {}).values()}
+
+
+def path_to_night(model, seen: tuple = ()) -> str | None:
+    """The lookup from ``model`` to its ``hubs.Night`` through foreign keys (``trip__night``)."""
+    night = apps.get_model("hubs", "Night")
+    for field in model._meta.concrete_fields:
+        if not field.many_to_one or field.null:
+            continue
+        target = field.related_model
+        if target is night:
+            return field.name
+        if target not in seen and Retention.NIGHT in retentions(target):
+            rest = path_to_night(target, seen + (model,))
+            if rest:
+                return f"{field.name}__{rest}"
+    return None
+
+
+def night_scoped() -> list[tuple[type[models.Model], str]]:
+    """Every model whose rows live for one night, with its path to the night.
+
+    A model is night-scoped when all its fields are labelled ``Retention.NIGHT``.
+    """
+    found = []
+    for model in platform_models():
+        if retentions(model) == {Retention.NIGHT}:
+            found.append((model, path_to_night(model)))
+    return found
+
+
+def uncovered() -> list[str]:
+    """Models with labels this purge cannot act on: what a test refuses."""
+    problems = []
+    for model in platform_models():
+        kinds = retentions(model)
+        name = model._meta.label
+        if Retention.NIGHT in kinds and kinds != {Retention.NIGHT}:
+            problems.append(f"{name} mixes night-scoped fields with longer-lived ones")
+        elif kinds == {Retention.NIGHT} and path_to_night(model) is None:
+            problems.append(f"{name} is night-scoped but has no required foreign key leading to its night")
+        if Retention.AUDIT in kinds and name not in AUDIT_CLOCKS:
+            problems.append(f"{name} holds audit rows but has no entry in AUDIT_CLOCKS")
+    return problems
+
+
+def night_rows(night) -> dict[str, int]:
+    """How many night-scoped rows ``night`` still has, by model."""
+    return {model._meta.label: model.objects.filter(**{path: night}).count() for model, path in night_scoped()}
+
+
+@transaction.atomic
+def purge_night(night, now: datetime | None = None) -> Counter:
+    """Delete every night-scoped row of ``night``, keeping its anonymous counts first."""
+    from nightstay.figures.models import NightFigures
+
+    NightFigures.record(night, replace=False)
+    deleted: Counter = Counter()
+    for model, path in night_scoped():
+        _, by_model = model.objects.filter(**{path: night}).delete()
+        deleted.update({k: v for k, v in by_model.items() if v})
+    night.purged_at = now or timezone.now()
+    night.save(update_fields=["purged_at"])
+    return deleted
+
+
+def nights_due(now: datetime):
+    """Nights whose purge is due and not yet done (a panic purge before the due time does not count)."""
+    Night = apps.get_model("hubs", "Night")
+    keep = timedelta(hours=settings.NIGHT_RETENTION_HOURS)
+    return Night.objects.filter(end__lte=now - keep).filter(not_purged_on_time())
+
+
+def not_purged_on_time() -> Q:
+    keep = timedelta(hours=settings.NIGHT_RETENTION_HOURS)
+    return Q(purged_at__isnull=True) | Q(purged_at__lt=F("end") + keep)
+
+
+def purge_applications(now: datetime) -> int:
+    """Blank the personal fields of applications decided more than 30 days ago."""
+    Application = apps.get_model("volunteers", "Application")
+    cleared = {}
+    still_there = Q()
+    for name, lab in Application.data_labels.items():
+        if lab.sensitivity == Sensitivity.TECHNICAL:
+            continue
+        field = Application._meta.get_field(name)
+        if field.is_relation:
+            cleared[field.attname] = None
+            still_there |= Q(**{f"{field.attname}__isnull": False})
+        else:
+            cleared[name] = ""
+            still_there |= ~Q(**{name: ""})
+    qs = Application.objects.filter(status__in=["approved", "declined"],
+                                    decided_at__lt=now - timedelta(days=APPLICATION_DAYS)).filter(still_there)
+    return qs.update(**cleared)
+
+
+def purge_audit(now: datetime) -> Counter:
+    deleted: Counter = Counter()
+    for name, clock in AUDIT_CLOCKS.items():
+        model = apps.get_model(name)
+        count, _ = model.objects.filter(**{f"{clock}__lt": now - timedelta(days=AUDIT_DAYS)}).delete()
+        if count:
+            deleted[name] = count
+    return deleted
+
+
+def purge(now: datetime | None = None) -> dict:
+    """Everything due at ``now``: nights, applications, audit rows, expired sessions."""
+    from django.contrib.sessions.models import Session
+
+    now = now or timezone.now()
+    nights: Counter = Counter()
+    purged = 0
+    for night in nights_due(now):
+        nights.update(purge_night(night, now))
+        purged += 1
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    return {"nights": purged, "night_rows": nights, "applications": purge_applications(now),
+            "audit": purge_audit(now), "sessions": sessions}
+
+
+def member_sessions(hub, keep: str | None = None):
+    """Live sessions of anyone holding a role in ``hub``, except the session key ``keep``."""
+    from django.contrib.sessions.models import Session
+
+    Membership = apps.get_model("hubs", "Membership")
+    members = {str(uid) for uid in Membership.objects.filter(hub=hub).values_list("user_id", flat=True)}
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep or ""):
+        if str(session.get_decoded().get("_auth_user_id", "")) in members:
+            yield session
+
+
+@transaction.atomic
+def panic(hub, keep_session: str | None = None) -> dict:
+    """Wipe the hub's open nights at once: counts first, then every night-scoped row (run-sheet
+    links with them), then every session of the hub's members but the one that pressed the button."""
+    Night = apps.get_model("hubs", "Night")
+    now = timezone.now()
+    rows: Counter = Counter()
+    for night in Night.objects.filter(hub=hub).filter(not_purged_on_time()):
+        if any(night_rows(night).values()):
+            rows.update(purge_night(night, now))
+    keys = [s.session_key for s in member_sessions(hub, keep_session)]
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key__in=keys).delete()
+    return {"night_rows": rows, "sessions": len(keys)}
