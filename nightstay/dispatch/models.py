@@ -4,13 +4,14 @@ All of it is night-scoped: purged 12 hours after the night's window ends.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from nightstay.privacy.labels import label
 
@@ -154,9 +155,39 @@ class RunSheetGrant(models.Model):
 
     @classmethod
     def issue(cls, night, driver) -> tuple["RunSheetGrant", str]:
-        token = secrets.token_urlsafe(24)
-        grant = cls.objects.create(night=night, driver=driver, token_hash=cls.hash(token), expires_at=night.end)
+        grant = cls(night=night, driver=driver, expires_at=night.end)
+        token = grant.token()
+        grant.token_hash = cls.hash(token)
+        grant.save()
         return grant, token
+
+    def token(self) -> str:
+        """The link's secret, derived from the grant's id with the site's secret key.
+
+        Deriving it lets the board and the driver's own page show the link again without
+        storing it: a copy of the database alone opens no run sheet.
+        """
+        digest = salted_hmac("nightstay.dispatch.run-sheet", str(self.id), algorithm="sha256").digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def is_live(self) -> bool:
         return self.revoked_at is None and timezone.now() < self.expires_at
+
+
+class ParkArrival(models.Model):
+    """A driver or a self-pickup host who has come to the meeting point tonight (one tap)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="park_arrivals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "user": label("personal", "night", "who is at the park tonight: deleted with the night"),
+        "at": label("operational", "night"),
+    }
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["night", "user"], name="one_park_arrival")]
