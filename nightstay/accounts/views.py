@@ -1,11 +1,133 @@
-"""Log in, log out, second factor. (Lock-out and TOTP enrolment: see below.)"""
+"""Log in, log out, the second factor (TOTP), and a password reset by e-mail.
+
+Nothing here tells a visitor whether an e-mail has an account: log-in, reset and sign-up
+answer the same for known and unknown addresses.
+"""
+from __future__ import annotations
+
+from base64 import b32encode
+from urllib.parse import quote, urlencode
+
+import segno
+from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-login_view = auth_views.LoginView.as_view(template_name="accounts/login.html")
+from nightstay.hubs.access import STAFF_ROLES
+from nightstay.privacy.crypto import blind_index
+
+from . import throttle
+from .forms import CodeForm, LoginForm, ResetForm
+from .mail import send_link
+from .models import User
+
+LOGINS_PER_CLIENT = (30, 15 * 60)  # attempts, seconds: slows password spraying across accounts
+RESETS_PER_CLIENT = (5, 60 * 60)
+
+
+def _next(request) -> str:
+    """Where to go after log-in or the second factor: a local path, or home."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _two_factor_url(next_url: str) -> str:
+    return f"{reverse('two_factor')}?{urlencode({'next': next_url})}"
+
+
+@sensitive_post_parameters("password")
+def login_view(request):
+    next_url = _next(request)
+    form = LoginForm(request, data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not throttle.allow("login", throttle.client_key(request), *LOGINS_PER_CLIENT):
+            form.is_valid()  # keep what was typed, then refuse
+            form.add_error(None, _("Too many tries from here. Wait a quarter of an hour."))
+            status = 429
+        elif form.is_valid():
+            auth.login(request, form.user)
+            if form.user.memberships.filter(role__in=STAFF_ROLES).exists():
+                return redirect(_two_factor_url(next_url))
+            return redirect(next_url)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    auth.logout(request)
+    return redirect("login")
 
 
 @login_required
 def two_factor(request):
-    return render(request, "accounts/two_factor.html")
+    """Enrol a phone (no confirmed device yet) or check a code from it; then back to ``next``.
+
+    Coordinators and admins see names, phones and soon addresses: a stolen password alone
+    must not open those pages (``hub_role_required`` sends them here).
+    """
+    next_url = _next(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = (TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+                  or TOTPDevice.objects.create(user=request.user, name="phone", confirmed=False))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _why = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("code", _("Too many wrong codes. Wait a minute, then try the newest code."))
+        elif device.verify_token(form.cleaned_data["code"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(next_url)
+        else:
+            form.add_error("code", _("That code is not right. Check the phone's clock and type the newest code."))
+    context = {"form": form, "enrolling": enrolling, "next": next_url}
+    if enrolling:
+        secret = b32encode(device.bin_key).decode()
+        uri = f"otpauth://totp/nightstay:{quote(request.user.first_name or 'volunteer')}?" + urlencode(
+            {"secret": secret, "issuer": "nightstay", "digits": device.digits, "period": device.step})
+        context["secret"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+        context["qr_svg"] = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff", border=2)
+    return render(request, "accounts/two_factor.html", context)
+
+
+def password_reset(request):
+    """Ask for a link by e-mail. The answer is the same whether or not the address has an account."""
+    form = ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if throttle.allow("reset", throttle.client_key(request), *RESETS_PER_CLIENT):
+            user = User.objects.filter(email_index=blind_index(form.cleaned_data["email"]), is_active=True).first()
+            if user is not None:
+                send_link(user, "accounts/email/reset")
+        return redirect("password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request):
+    return render(request, "accounts/password_reset_sent.html")
+
+
+# Django's own token check; the token leaves the URL for the session before the form shows.
+password_set = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_set.html", success_url=reverse_lazy("password_set_done"))
+
+
+def password_set_done(request):
+    return render(request, "accounts/password_set_done.html")
