@@ -2,8 +2,12 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.utils import timezone
 
+from nightstay.hubs.models import Membership, Role
+from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
 
@@ -28,6 +32,7 @@ class Application(models.Model):
     offer = models.CharField(max_length=6, choices=Offer.choices)
     offer_note = models.CharField(max_length=300, blank=True)
     consent = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, default="en")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     call_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -47,6 +52,7 @@ class Application(models.Model):
         "offer": label("personal", "application"),
         "offer_note": label("personal", "application"),
         "consent": label("technical", "application"),
+        "language": label("technical", "application", "the language of the welcome e-mail"),
         "status": label("technical", "application"),
         "call_note": label("personal", "application"),
         "created_at": label("technical", "application"),
@@ -57,3 +63,40 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.first_name} ({self.area})"
+
+    @property
+    def roles(self) -> list[str]:
+        """The hub roles this application asks for."""
+        return {"host": [Role.HOST], "driver": [Role.DRIVER], "both": [Role.HOST, Role.DRIVER]}[self.offer]
+
+    def approve(self, by, note: str = ""):
+        """Give the volunteer the roles offered, on their account; return the account.
+
+        The account is found by the e-mail's blind index, so someone who signs up again (or
+        offers a car after a bed) keeps one account. A new account has no password: the
+        welcome e-mail carries a link to choose one. The application's phone and e-mail are
+        blanked: from now on they live, sealed, on the account alone.
+        """
+        User = get_user_model()
+        with transaction.atomic():
+            user = User.objects.filter(email_index=blind_index(self.email)).first()
+            if user is None:
+                user = User.objects.create_user(self.email, first_name=self.first_name, phone=self.phone,
+                                                language=self.language)
+            for role in self.roles:
+                Membership.objects.get_or_create(user=user, hub=self.hub, role=role)
+            self.user, self.phone, self.email = user, "", ""
+            self._decide(self.Status.APPROVED, by, note)
+        return user
+
+    def decline(self, by, note: str = "") -> None:
+        """Close the application; its personal fields are blanked 30 days later (privacy.retention)."""
+        self._decide(self.Status.DECLINED, by, note)
+
+    def _decide(self, status: str, by, note: str) -> None:
+        self.status, self.decided_by, self.decided_at = status, by, timezone.now()
+        self.call_note = note
+        self.save()
