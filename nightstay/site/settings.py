@@ -184,5 +184,8 @@ ADDRESS_REVEALS_PER_MINUTE = envint("ADDRESS_REVEALS_PER_MINUTE", "5")
 # Failed logins before an account is locked, and for how long.
 LOGIN_FAILURES_BEFORE_LOCKOUT = envint("LOGIN_FAILURES_BEFORE_LOCKOUT", "5")
 LOCKOUT_MINUTES = envint("LOCKOUT_MINUTES", "15")
+# Volunteer sign-ups accepted per hour from one client, and into one hub's queue.
+SIGNUPS_PER_HOUR_PER_CLIENT = envint("SIGNUPS_PER_HOUR_PER_CLIENT", "5")
+SIGNUPS_PER_HOUR_PER_HUB = envint("SIGNUPS_PER_HOUR_PER_HUB", "60")
 # Hours after a night's window ends before its rows are purged.
 NIGHT_RETENTION_HOURS = envint("NIGHT_RETENTION_HOURS", "12")
