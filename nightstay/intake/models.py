@@ -11,6 +11,7 @@ import secrets
 import uuid
 
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +113,27 @@ class Party(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.status in (self.Status.WAITING, self.Status.PLACED)
+
+    def next_step(self) -> dict:
+        """What the guest's ticket page says comes next. A time and a volunteer's first name at
+        most: never an address, which only the driver going there may see."""
+        if self.status == self.Status.LEFT:
+            return {"step": "closed"}
+        if self.status == self.Status.ARRIVED:
+            return {"step": "arrived"}
+        try:
+            placement = self.placement
+        except ObjectDoesNotExist:
+            placement = None
+        if placement is None or not placement.announced:
+            return {"step": "over" if self.night.is_over() else "wait"}
+        if placement.stop_id:
+            trip = placement.stop.trip
+            return {"step": "ride", "time": timezone.localtime(trip.depart), "driver": trip.driver.first_name}
+        if placement.home_id:
+            return {"step": "host", "host": placement.home.host.first_name}
+        shelter = placement.shelter
+        return {"step": "walk" if shelter.reach == "walk" else "shelter", "shelter": shelter.name}
 
     def guest_token(self) -> str:
         """The secret in the guest's ticket link: the party's random id, signed. Unlike the four

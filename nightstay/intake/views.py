@@ -1,0 +1,114 @@
+"""Intake at the meeting point, and the guest's ticket page.
+
+Coordinators register parties on a phone in the dark: one page, a form that is ready again
+as soon as a ticket code shows, tonight's waiting parties below. Guests need no account:
+their ticket link carries a long signed secret, never just the four letters called out.
+"""
+from __future__ import annotations
+
+import uuid
+
+import segno
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_POST
+
+from nightstay.hubs.access import HubRequest, hub_role_required
+from nightstay.hubs.models import Role
+
+from .forms import PartyForm
+from .models import Party
+
+GUEST_LANGUAGE_CODES = [code for code, _name in settings.GUEST_LANGUAGES]
+
+
+def _waiting(night):
+    return list(Party.objects.filter(night=night, status__in=[Party.Status.WAITING, Party.Status.PLACED]))
+
+
+def _tonights_party(request: HubRequest, party_id) -> Party:
+    return get_object_or_404(Party.objects.select_related("night"), pk=party_id, night__hub=request.hub)
+
+
+@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+def intake(request: HubRequest):
+    night = request.hub.tonight()
+    form = PartyForm(request.POST or None, hub=request.hub)
+    new_party = None
+    if request.method == "POST" and form.is_valid():
+        new_party = form.save(commit=False)
+        new_party.night = night
+        new_party.save_with_new_ticket()
+        if not request.htmx:
+            return redirect(reverse("intake:intake", args=[request.hub.slug]) + f"?new={new_party.pk}")
+        form = PartyForm(hub=request.hub)
+    elif request.GET.get("new"):
+        new_party = Party.objects.filter(night=night, pk=_uuid_or_none(request.GET["new"])).first()
+    context = {"form": form, "new_party": new_party, "waiting": _waiting(night), "night": night}
+    if request.htmx:
+        return render(request, "intake/_intake.html", context)
+    return render(request, "intake/intake.html", context)
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+def edit(request: HubRequest, party_id):
+    party = _tonights_party(request, party_id)
+    form = PartyForm(request.POST or None, hub=request.hub, instance=party)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("intake:intake", hub=request.hub.slug)
+    return render(request, "intake/edit.html", {"form": form, "party": party})
+
+
+@require_POST
+@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+def left(request: HubRequest, party_id):
+    """The party left the park: it leaves the waiting list (and the next plan)."""
+    party = _tonights_party(request, party_id)
+    party.status = Party.Status.LEFT
+    party.save(update_fields=["status"])
+    if request.htmx:
+        return render(request, "intake/_waiting.html", {"waiting": _waiting(party.night)})
+    return redirect("intake:intake", hub=request.hub.slug)
+
+
+@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+def guest_link(request: HubRequest, party_id):
+    """The guest's own ticket link, as a QR code to scan from the coordinator's phone."""
+    party = _tonights_party(request, party_id)
+    url = request.build_absolute_uri(reverse("intake:ticket", args=[party.guest_token()]))
+    qr = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return render(request, "intake/guest_link.html", {"party": party, "url": url, "qr": qr})
+
+
+def ticket(request, token: str, lang: str | None = None):
+    """A guest's ticket page: public, never cached, no cookie, no address; gone with the night."""
+    request.private_page = True
+    party_id = Party.id_from_guest_token(token)
+    if party_id is None or (lang is not None and lang not in GUEST_LANGUAGE_CODES):
+        raise Http404("no such ticket")
+    party = (Party.objects.select_related("night__hub", "placement__stop__trip__driver", "placement__shelter",
+                                          "placement__home__host").filter(pk=party_id).first())
+    if party is None or party.night.purged_at is not None:
+        return _gone(request)
+    lang = lang or next((c for c in party.language_list if c in GUEST_LANGUAGE_CODES), translation.get_language())
+    with translation.override(lang):
+        response = render(request, "intake/ticket.html", {
+            "party": party, "step": party.next_step(), "token": token, "lang": lang,
+            "languages": settings.GUEST_LANGUAGES, "guest_hub": party.night.hub})
+    response["Content-Language"] = lang
+    return response
+
+
+def _gone(request) -> HttpResponse:
+    return render(request, "intake/ticket_gone.html", status=410)
