@@ -1,3 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import sheets, views
+
+urlpatterns = [
+    path("<slug:hub>/tonight/", views.board, name="board"),
+    path("<slug:hub>/tonight/plan/", views.plan, name="plan"),
+    path("<slug:hub>/tonight/plan/status/", views.plan_status, name="plan_status"),
+    path("<slug:hub>/tonight/pin/", views.pin, name="pin"),
+    path("<slug:hub>/tonight/move/", views.move, name="move"),
+    path("<slug:hub>/tonight/announce/", views.announce, name="announce"),
+    path("<slug:hub>/tonight/park/", views.at_park, name="at_park"),
+    path("<slug:hub>/tonight/links/<uuid:grant>/new/", views.new_link, name="new_link"),
+    path("<slug:hub>/host/tonight/", sheets.host_tonight, name="host_tonight"),
+    path("<slug:hub>/host/tonight/<uuid:placement>/arrived/", sheets.host_arrived, name="host_arrived"),
+    path("<slug:hub>/driver/tonight/", sheets.driver_tonight, name="driver_tonight"),
+    path("run/<str:token>/", sheets.run_sheet, name="run_sheet"),
+    path("run/<str:token>/trips/<uuid:trip>/departed/", sheets.departed, name="departed"),
+    path("run/<str:token>/stops/<uuid:stop>/dropped/", sheets.dropped, name="dropped"),
+]

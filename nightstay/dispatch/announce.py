@@ -1,0 +1,162 @@
+"""Coordinators' decisions on the proposal, decided by the database.
+
+Two coordinators may tap at the same moment in the park (the last bed, the same party).
+Every change here runs in one transaction that first locks the night's row, so the second
+one waits, then sees the first one's result and is judged on it: a host is never over-full
+and a party never placed twice (one placement per party is also a database constraint).
+
+- ``pin``: keep a party where the proposal puts it, through any re-planning.
+- ``move_party``: put a party somewhere else (checked by the same rules as any plan); a
+  moved party is pinned there.
+- ``announce``: the proposal becomes tonight's dispatch: placements, trips, stops, a
+  run-sheet link per driver, and the parties are told where they go.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from nightstay.hubs.models import Night
+from nightstay.intake.models import Party
+from nightstay.planner.read import read_night
+
+from . import nightfile, planning
+from .models import Placement, PlanRun, RunSheetGrant, Stop, Trip
+from .moves import MoveRefused, move
+
+
+class Refused(Exception):
+    """A coordinator's action that the rules or the night's state refuse; the message says why."""
+
+
+def _locked_proposal(night: Night) -> tuple[Night, PlanRun]:
+    night = Night.objects.select_for_update().select_related("hub").get(pk=night.pk)
+    run = planning.proposal(night)
+    if run is None:
+        raise Refused("there is no plan yet")
+    return night, run
+
+
+def _placement_in(plan: dict, ticket: str) -> dict | None:
+    return next((p for p in plan["placements"] if p["party"] == ticket), None)
+
+
+def _pin(night: Night, run: PlanRun, ids: nightfile.Ids, ticket: str, place_id: str) -> Placement:
+    party = ids.parties.get(ticket)
+    place = ids.place(place_id)
+    if party is None or place is None:
+        raise Refused("this party or place is gone since the plan was made")
+    home, shelter = (place, None) if place_id in ids.homes else (None, place)
+    placement, _ = Placement.objects.update_or_create(
+        party=party, defaults={"night": night, "home": home, "shelter": shelter, "pinned": True})
+    return placement
+
+
+def pin(night: Night, ticket: str) -> None:
+    """Keep ``ticket``'s party where the proposal puts it."""
+    with transaction.atomic():
+        night, run = _locked_proposal(night)
+        placed = _placement_in(run.plan_json, ticket)
+        if placed is None:
+            raise Refused("this party has no place in the plan to keep")
+        _pin(night, run, nightfile.rows(night, run.night_json), ticket, placed["place"])
+
+
+def move_party(night: Night, ticket: str, place_id: str | None, user) -> PlanRun:
+    """A new proposal with ``ticket``'s party at ``place_id`` (None: taken out), pinned there."""
+    with transaction.atomic():
+        night, run = _locked_proposal(night)
+        ids = nightfile.rows(night, run.night_json)
+        party = ids.parties.get(ticket)
+        if party is None or party.status not in nightfile.IN_THE_PARK:
+            raise Refused("this party is no longer waiting")
+        if place_id is not None:
+            _check_beds(night, run, ids, party, place_id)
+        try:
+            plan = move(read_night(run.night_json), run.plan_json, ticket, place_id)
+        except MoveRefused as exc:
+            raise Refused(str(exc)) from None
+        if place_id is None:
+            Placement.objects.filter(party=party, announced=False).delete()
+        else:
+            _pin(night, run, ids, ticket, place_id)
+        return PlanRun.objects.create(night=night, created_by=user, status=PlanRun.Status.DONE,
+                                      night_json=run.night_json, plan_json=plan)
+
+
+def _check_beds(night: Night, run: PlanRun, ids: nightfile.Ids, party: Party, place_id: str) -> None:
+    """The database's word on beds: pinned and announced guests already there, and this party."""
+    place = ids.place(place_id)
+    if place is None:
+        raise Refused("this place offers nothing tonight")
+    beds = next(p["beds"] for p in (*run.night_json["hosts"], *run.night_json["shelters"]) if p["id"] == place_id)
+    where = {"home": place} if place_id in ids.homes else {"shelter": place}
+    there = (Placement.objects.filter(night=night, **where, party__status__in=nightfile.IN_THE_PARK)
+             .exclude(party=party).values_list("party__size", flat=True))
+    if sum(there) + party.size > beds:
+        raise Refused(f"{place_id}: {sum(there) + party.size} people for {beds} beds")
+
+
+def announce(night: Night) -> Night:
+    """The proposal becomes tonight's dispatch, in one transaction."""
+    with transaction.atomic():
+        night, run = _locked_proposal(night)
+        plan, doc = run.plan_json, run.night_json
+        ids = nightfile.rows(night, doc)
+        model = read_night(doc)
+        night.trips.filter(departed_at__isnull=True).delete()
+        placements = {}
+        for p in plan["placements"]:
+            party = ids.parties.get(p["party"])
+            if party is None or party.status not in nightfile.IN_THE_PARK:
+                continue  # left the park since the plan was made
+            home, shelter = (ids.homes[p["place"]], None) if p["place"] in ids.homes else (None, ids.shelters[p["place"]])
+            placements[p["party"]], _ = Placement.objects.update_or_create(party=party, defaults={
+                "night": night, "home": home, "shelter": shelter, "stop": None, "announced": True,
+                "arrive": datetime.fromisoformat(p["arrive"])})
+        for ticket in plan["unplaced"]:
+            Placement.objects.filter(party__night=night, party__ticket=ticket).delete()
+        Party.objects.filter(night=night, ticket__in=placements, status=Party.Status.WAITING).update(
+            status=Party.Status.PLACED)
+        Party.objects.filter(night=night, ticket__in=plan["unplaced"], status=Party.Status.PLACED).update(
+            status=Party.Status.WAITING)
+        _write_trips(night, plan, ids, model, placements)
+        night.status = Night.Status.ANNOUNCED
+        night.save(update_fields=["status"])
+    return night
+
+
+def _write_trips(night: Night, plan: dict, ids: nightfile.Ids, model, placements: dict) -> None:
+    travel, meeting = model.travel, model.meeting_point
+    locations = {p.id: p.location for p in model.places.values()}
+    homes = {d.id: d.home for d in model.drivers}
+    seq = defaultdict(int)
+    for driver_pk, n in night.trips.values_list("driver", "seq"):
+        seq[driver_pk] = max(seq[driver_pk], n)
+    drivers = set()
+    for t in plan["trips"]:
+        driver = ids.drivers[t["driver"]].driver
+        seq[driver.pk] += 1
+        here, km = meeting, 0.0
+        for s in t["stops"]:
+            km += travel.km(here, locations[s["place"]])
+            here = locations[s["place"]]
+        km += travel.km(here, homes[t["driver"]] if t["end"] == "home" else meeting)
+        trip = Trip.objects.create(night=night, driver=driver, seq=seq[driver.pk], end=t["end"], km=round(km, 1),
+                                   depart=datetime.fromisoformat(t["depart"]),
+                                   end_at=datetime.fromisoformat(t["end_at"]))
+        for order, s in enumerate(t["stops"], 1):
+            home, shelter = (ids.homes[s["place"]], None) if s["place"] in ids.homes else (None, ids.shelters[s["place"]])
+            stop = Stop.objects.create(trip=trip, order=order, home=home, shelter=shelter,
+                                       arrive=datetime.fromisoformat(s["arrive"]))
+            Placement.objects.filter(pk__in=[placements[p].pk for p in s["parties"] if p in placements]).update(
+                stop=stop)
+        drivers.add(driver)
+    live = set(RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True, expires_at__gt=timezone.now())
+               .values_list("driver", flat=True))
+    for driver in drivers:
+        if driver.pk not in live:
+            RunSheetGrant.issue(night, driver)

@@ -1,0 +1,74 @@
+"""Planner runs on tonight's state, in the background so the board stays responsive.
+
+``start`` writes a ``PlanRun`` with tonight's night document and hands it to a daemon
+thread, which calls the planner in-process and stores the plan; the board polls the run
+until it is done. One run at a time per night: a second "Plan" while one is under way
+gets the run already going. With ``settings.PLAN_IN_BACKGROUND = False`` (the tests) the
+run happens before ``start`` returns; ``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from nightstay.hubs.models import Night
+from nightstay.planner.read import read_night
+from nightstay.planner.solve import solve
+
+from . import nightfile
+from .models import PlanRun
+
+log = logging.getLogger(__name__)
+
+TIME_LIMIT = 2.0
+STALE_AFTER = timedelta(minutes=2)  # a run still "running" after this died with its process
+UNDER_WAY = (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING)
+
+
+def start(night: Night, user) -> PlanRun:
+    """Queue a run on tonight's state (or return the one under way) and start it."""
+    with transaction.atomic():
+        Night.objects.select_for_update().get(pk=night.pk)
+        current = night.plan_runs.filter(status__in=UNDER_WAY).order_by("-created_at").first()
+        if current and timezone.now() - current.created_at < STALE_AFTER:
+            return current
+        if current:
+            night.plan_runs.filter(status__in=UNDER_WAY).update(status=PlanRun.Status.FAILED, error="interrupted")
+        doc, _ = nightfile.build(night)
+        run = PlanRun.objects.create(night=night, created_by=user, night_json=doc)
+    if getattr(settings, "PLAN_IN_BACKGROUND", True):
+        threading.Thread(target=_in_thread, args=(run.pk,), daemon=True, name=f"plan-{run.pk}").start()
+    else:
+        execute(run.pk)
+    return run
+
+
+def _in_thread(run_id) -> None:
+    close_old_connections()
+    try:
+        execute(run_id)
+    finally:
+        connection.close()
+
+
+def execute(run_id) -> None:
+    """Solve the run's night document and store the plan (or why there is none)."""
+    PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.RUNNING)
+    run = PlanRun.objects.get(pk=run_id)
+    try:
+        plan = solve(read_night(run.night_json), time_limit=getattr(settings, "PLAN_TIME_LIMIT", TIME_LIMIT)).to_json()
+    except Exception as exc:  # the board must say "failed", never spin forever
+        log.exception("planner run %s failed", run_id)
+        PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.FAILED, error=str(exc)[:300])
+        return
+    PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.DONE, plan_json=plan)
+
+
+def proposal(night: Night) -> PlanRun | None:
+    """The latest finished plan of the night: what the board shows and what "Announce" sends."""
+    return night.plan_runs.filter(status=PlanRun.Status.DONE).order_by("-created_at").first()

@@ -1,0 +1,105 @@
+"""A plan document made readable for the board: who goes where, in which car, when.
+
+Ids become what a coordinator knows: a driver's first name, a host's first name and area,
+a shelter's name. Nothing here reveals an address.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import nightfile
+from .models import Placement, PlanRun
+
+
+@dataclass
+class Guest:
+    ticket: str
+    size: int
+    gender: str
+    vulnerable: bool
+    languages: list[str]
+    pinned: bool = False
+    arrive: datetime | None = None
+
+
+@dataclass
+class Place:
+    id: str
+    label: str
+    beds: int
+    how: str  # walk, self, car
+    guests: list[Guest] = field(default_factory=list)
+
+    @property
+    def used(self) -> int:
+        return sum(g.size for g in self.guests)
+
+
+@dataclass
+class StopView:
+    label: str
+    arrive: datetime
+    tickets: list[str]
+
+
+@dataclass
+class TripView:
+    driver: str
+    depart: datetime
+    stops: list[StopView]
+    end: str
+
+
+@dataclass
+class Proposal:
+    run: PlanRun
+    unplaced: list[Guest]
+    trips: list[TripView]
+    places: list[Place]
+    summary: dict
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(p.id, f"{p.label} ({p.used}/{p.beds})") for p in self.places]
+
+    @property
+    def tickets(self) -> list[str]:
+        return [g.ticket for p in self.places for g in p.guests] + [g.ticket for g in self.unplaced]
+
+    def readable(self, message: str) -> str:
+        """A checker's message with ids replaced by what the coordinator calls the place."""
+        for p in self.places:
+            message = message.replace(p.id, p.label)
+        return message
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def build(run: PlanRun, ids: nightfile.Ids | None = None) -> Proposal:
+    doc, plan = run.night_json, run.plan_json
+    ids = ids or nightfile.rows(run.night, doc)
+    pinned = set(Placement.objects.filter(night_id=run.night_id, pinned=True).values_list("party__ticket", flat=True))
+    guests = {p["id"]: Guest(p["id"], p["size"], p["gender"], p["vulnerable"], p["languages"], p["id"] in pinned)
+              for p in doc["parties"]}
+    places = {}
+    for s in doc["shelters"]:
+        places[s["id"]] = Place(s["id"], s["name"], s["beds"], "car" if s["reach"] == "drive" else "walk")
+    for h in doc["hosts"]:
+        home = ids.homes.get(h["id"])
+        name = f"{home.host.first_name} · {home.area}" if home else h["id"]
+        places[h["id"]] = Place(h["id"], name, h["beds"], "car" if h["pickup"] == "driver" else "self")
+    for p in plan["placements"]:
+        guest = guests[p["party"]]
+        guest.arrive = _at(p["arrive"])
+        places[p["place"]].guests.append(guest)
+    drivers = {d: pledge.driver.first_name for d, pledge in ids.drivers.items()}
+    trips = [
+        TripView(drivers.get(t["driver"], t["driver"]), _at(t["depart"]),
+                 [StopView(places[s["place"]].label, _at(s["arrive"]), s["parties"]) for s in t["stops"]], t["end"])
+        for t in plan["trips"]
+    ]
+    return Proposal(run, [guests[t] for t in plan["unplaced"]], sorted(trips, key=lambda t: t.depart),
+                    [p for p in places.values() if p.guests] + [p for p in places.values() if not p.guests],
+                    plan.get("summary", {}))
