@@ -46,7 +46,7 @@ class Problem:
     rotation: tuple[int, ...]  # size x nights_outside
     returning: tuple[int, ...]  # place index of returning_to, or -1
     compat: tuple[tuple[int, ...], ...]  # places that accept the party and that it can reach in time
-    soonest: tuple[float, ...]  # earliest arrival anywhere in compat (inf if none)
+    soonest: tuple[float, ...]  # no arrival anywhere in compat is earlier (inf if none)
     fixed: dict[int, int]  # party -> place, as announced
     # places
     places: tuple
@@ -70,6 +70,7 @@ class Problem:
     drop: float
     end: float
     sec_per_km: float  # driving seconds per kilometre: weighs kilometres against minutes
+    near: tuple[frozenset[int], ...]  # per place: itself and the car places nearest to it
 
     @property
     def n(self) -> int:
@@ -111,19 +112,28 @@ class Problem:
         lone = _lone_drops(len(places), reach, drivers, free, until, home, Tl, ready, latest,
                            tr.board_seconds, tr.drop_seconds)
         compat, soonest = [], []
+        accepted: dict[tuple, list[int]] = {}  # parties alike are accepted alike
+        reach_by_car: dict[tuple[int, int], tuple[float, float]] = {}
         for i, party in enumerate(night.parties):
-            ok, first = [], float("inf")
-            for j, pl in enumerate(places):
-                if not pl.fits(party) or party.size > pl.beds:
-                    continue
+            sig = (party.gender, party.minor, party.size, party.languages)
+            if sig not in accepted:
+                accepted[sig] = [j for j, pl in enumerate(places) if party.size <= pl.beds and pl.fits(party)]
+            ok, first, w = [], float("inf"), wait[i]
+            for j in accepted[sig]:
                 if reach[j] == WALK:
-                    arrive = wait[i] + walk[j]
+                    arrive = w + walk[j]
                 elif reach[j] == SELF:
-                    arrive = max(self_leave[j], wait[i]) + self_ride[j]
+                    arrive = max(self_leave[j], w) + self_ride[j]
                 else:
-                    arrive = min((max(max(f, wait[i]) + tr.board_seconds + Tl[0][1 + j], ready[j])
-                                  for seats, f, last in lone[j] if seats >= party.size and wait[i] <= last),
-                                 default=float("inf"))
+                    if (j, party.size) not in reach_by_car:
+                        rows = [(f, last) for seats, f, last in lone[j] if seats >= party.size]
+                        reach_by_car[j, party.size] = (min((f for f, _ in rows), default=float("inf")),
+                                                       max((last for _, last in rows), default=float("-inf")))
+                    soonest_free, last_wait = reach_by_car[j, party.size]
+                    if w > last_wait + EPS:
+                        continue
+                    # never later than the true earliest arrival: a bound for the search
+                    arrive = max(max(soonest_free, w) + tr.board_seconds + Tl[0][1 + j], ready[j])
                 if arrive <= latest[j] + EPS:
                     ok.append(j)
                     first = min(first, arrive)
@@ -165,7 +175,25 @@ class Problem:
             drop=tr.drop_seconds,
             end=end,
             sec_per_km=3600.0 / tr.drive_kmh,
+            near=_neighbours(K, reach),
         )
+
+
+NEIGHBOURS = 12
+
+
+def _neighbours(K: np.ndarray, reach: list[int]) -> tuple[frozenset[int], ...]:
+    """Each place with its nearest car places: the stops worth a detour to drop there too."""
+    car = np.array([j for j, r in enumerate(reach) if r == CAR], dtype=int)
+    out = []
+    for j in range(len(reach)):
+        if len(car) == 0:
+            out.append(frozenset((j,)))
+            continue
+        dist = K[1 + j, 1 + car]
+        nearest = car[np.argsort(dist, kind="stable")[:NEIGHBOURS]]
+        out.append(frozenset(int(x) for x in nearest) | {j})
+    return tuple(out)
 
 
 def _lone_drops(n_places, reach, drivers, free, until, home, T, ready, latest, board, drop):

@@ -21,7 +21,8 @@ from .problem import CAR, EPS, SELF, WALK, Problem
 from .routes import time_from
 from .state import State
 
-NEAR_CAR_PLACES = 8  # car places without a stop yet that an insertion considers (closest first)
+NEAR_CAR_PLACES = 8  # car places with (and as many without) a stop that an insertion considers
+NEW_TRIP_DRIVERS = 8  # drivers free soonest, offered a new trip for an insertion
 
 
 class Work:
@@ -42,20 +43,22 @@ def threshold(pb: Problem, st: State) -> float:
     return max(st.last_arrival(), st.floor)
 
 
-def best_option(st: State, i: int, thr: float, work: Work, only: int | None = None):
+def best_option(st: State, i: int, thr: float, work: Work, only: int | None = None, hurry: bool = False):
     """The cheapest way to place party ``i`` now, as ``(key, action)``; ``(None, None)`` if none.
 
     With ``only``, the party goes to that place or nowhere, full or not (fixed placements).
+    In a ``hurry`` (the time is nearly up), fewer car places and drivers are tried.
     """
     pb = st.pb
     w, size, ret = pb.wait[i], pb.size[i], pb.returning[i]
     best_key, best = None, None
     car = []
+    work.done += 1 + len(pb.compat[i]) // 8
     for j in pb.compat[i] if only is None else (only,):
         if only is None and not st.fits(i, j):
             continue
         reach = pb.reach[j]
-        miss = 0 if j == ret else 1
+        miss = (0 if j == ret else 1) + st.takes_wanted_bed(i, j)
         spare = pb.beds[j] - st.used[j] - size
         if reach == WALK:
             a = w + pb.walk[j]
@@ -72,73 +75,99 @@ def best_option(st: State, i: int, thr: float, work: Work, only: int | None = No
             best_key, best = key, ("put", j)
     if not car:
         return best_key, best
-    # car places: those with a stop already, the nearest others, and the returning one
+    # car places: a few with a stop already, the nearest others, and the returning one
     visited = st.visited
-    others = [j for j in car if not visited[j]]
-    if len(others) > NEAR_CAR_PLACES:
-        others.sort(key=pb.K[0].__getitem__)  # location j + 1: closest to the meeting point
-        keep = set(others[:NEAR_CAR_PLACES])
-        car = [j for j in car if visited[j] or j in keep or j == ret]
-    T, K, seats, spk = pb.T, pb.K, pb.seats, pb.sec_per_km
-    for j in car:
-        miss = 0 if j == ret else 1
-        spare = pb.beds[j] - st.used[j] - size
-        loc = j + 1
+    by_park = pb.K[0].__getitem__  # location j + 1: how far from the meeting point
+    seen = [j for j in car if visited[j]]
+    fresh = [j for j in car if not visited[j]]
+    many = 2 if hurry else NEAR_CAR_PLACES
+    if len(seen) > many:
+        seen = sorted(seen, key=lambda j: by_park(j + 1))[:many]
+    if len(fresh) > many:
+        fresh = sorted(fresh, key=lambda j: by_park(j + 1))[:many]
+    car_places = seen + fresh
+    if ret >= 0 and ret in car and ret not in car_places:
+        car_places.append(ret)
+    K, seats, spk, near = pb.K, pb.seats, pb.sec_per_km, pb.near
+    open_trips = []  # (driver, trip index, wait, stops) of the trips with a seat for the party
+    drivers = []
+    for d in range(len(seats)):
+        if seats[d] < size or st.late[d]:
+            continue
+        drivers.append(d)
+        for k, t in enumerate(st.routes[d]):
+            if t.load + size <= seats[d]:
+                open_trips.append((d, k, t.wait, st.sched[d][k][1]))
+    # a new trip goes after the driver's last, or where the party's wait falls among them
+    new_trips = []
+    for d in sorted(drivers, key=lambda d: (max(st.dend[d], w), d))[:2 if hurry else NEW_TRIP_DRIVERS]:
+        sched = st.sched[d]
+        ks = [len(sched)]
+        for k in range(len(sched)):
+            if sched[k][0] > w:
+                ks.insert(0, k)
+                break
+        new_trips.append((d, ks))
+    work.done += (len(open_trips) * len(car_places) + len(new_trips) * len(car_places)) // 8
+    for j in car_places:
+        miss = (0 if j == ret else 1) + st.takes_wanted_bed(i, j)
         if best_key is not None and best_key[0] < miss:
             continue
-        for d in range(len(seats)):
-            if seats[d] < size or st.late[d]:
-                continue
-            sched, pref, routes = st.sched[d], st.pref[d], st.routes[d]
-            km0, end0, last0 = st.dkm[d], st.dend[d], st.dlast[d]
-            n = len(sched)
-            for k in range(n):
-                tw, stops = sched[k]
-                if routes[k].load + size > seats[d]:
-                    continue
-                if j in stops:
-                    pos = stops.index(j)
-                    if w <= tw:
-                        key = (miss, 0.0, 0, spare)
-                        if best_key is None or key < best_key:
-                            best_key, best = key, ("carry", j, d, k, pos, "join")
-                        continue
-                    if best_key is not None and (miss, 0.0, 1, 0.0) >= best_key:
-                        continue
-                    trial = sched[:k] + [(w, stops)] + sched[k + 1:]
-                    mode = "join"
-                    cands = [(pos, trial)]
-                else:
-                    cands = []
-                    nw = tw if tw > w else w
-                    for pos in range(len(stops) + 1):
-                        a = stops[pos - 1] + 1 if pos else 0
-                        b = stops[pos] + 1 if pos < len(stops) else 0
-                        bound = (K[a][loc] + K[loc][b] - K[a][b]) * spk if (b or k < n - 1) else 0.0
-                        if best_key is not None and (miss, 0.0, 1, bound) >= best_key:
-                            continue
-                        cands.append((pos, sched[:k] + [(nw, stops[:pos] + [j] + stops[pos:])] + sched[k + 1:]))
-                    mode = "stop"
-                for pos, trial in cands:
-                    work.done += 1
-                    res = time_from(pb, d, trial, k, *pref[k])
-                    if res is None:
-                        continue
-                    km, last, end = res
-                    key = (miss, max(0.0, last - thr), 1, (km - km0) * spk + 0.5 * (end - end0))
+        spare = pb.beds[j] - st.used[j] - size
+        loc = j + 1
+        around = near[j]
+        for d, k, tw, stops in open_trips:
+            if j in stops:
+                pos = stops.index(j)
+                if w <= tw:
+                    key = (miss, 0.0, 0, spare)
                     if best_key is None or key < best_key:
-                        best_key, best = key, ("carry", j, d, k, pos, mode)
-            for k in range(n + 1):
-                bound = (K[0][loc] * 2 if k < n else K[0][loc]) * spk
-                if best_key is not None and (miss, 0.0, 1, bound) >= best_key:
+                        best_key, best = key, ("carry", j, d, k, pos, "join")
                     continue
+                if best_key is not None and (miss, 0.0, 1, 0.0) >= best_key:
+                    continue
+                sched = st.sched[d]
+                cands = [(pos, "join", sched[:k] + [(w, stops)] + sched[k + 1:])]
+            elif around.isdisjoint(stops):
+                continue  # too far from this trip's stops to be worth a detour
+            else:
+                sched = st.sched[d]
+                last_trip = k == len(sched) - 1
+                cands = []
+                nw = tw if tw > w else w
+                for pos in range(len(stops) + 1):
+                    a = stops[pos - 1] + 1 if pos else 0
+                    b = stops[pos] + 1 if pos < len(stops) else 0
+                    bound = (K[a][loc] + K[loc][b] - K[a][b]) * spk if (b or not last_trip) else 0.0
+                    if best_key is not None and (miss, 0.0, 1, bound) >= best_key:
+                        continue
+                    cands.append((pos, "stop", sched[:k] + [(nw, stops[:pos] + [j] + stops[pos:])] + sched[k + 1:]))
+            km0, end0 = st.dkm[d], st.dend[d]
+            pref = st.pref[d]
+            for pos, mode, trial in cands:
                 work.done += 1
-                trial = sched[:k] + [(w, [j])] + sched[k:]
                 res = time_from(pb, d, trial, k, *pref[k])
                 if res is None:
                     continue
                 km, last, end = res
                 key = (miss, max(0.0, last - thr), 1, (km - km0) * spk + 0.5 * (end - end0))
+                if best_key is None or key < best_key:
+                    best_key, best = key, ("carry", j, d, k, pos, mode)
+        # a new trip, with one of the drivers free soonest
+        for d, ks in new_trips:
+            sched = st.sched[d]
+            n = len(sched)
+            for k in ks:
+                bound = K[0][loc] * (2 if k < n else 1) * spk
+                if best_key is not None and (miss, 0.0, 1, bound) >= best_key:
+                    continue
+                work.done += 1
+                trial = sched[:k] + [(w, [j])] + sched[k:]
+                res = time_from(pb, d, trial, k, *st.pref[d][k])
+                if res is None:
+                    continue
+                km, last, end = res
+                key = (miss, max(0.0, last - thr), 1, (km - st.dkm[d]) * spk + 0.5 * (end - st.dend[d]))
                 if best_key is None or key < best_key:
                     best_key, best = key, ("carry", j, d, k, 0, "trip")
     return best_key, best
@@ -152,8 +181,9 @@ def apply(st: State, i: int, action) -> None:
         st.carry(i, j, d, k, pos, mode)
 
 
-def insert(st: State, i: int, work: Work) -> bool:
-    key, action = best_option(st, i, threshold(st.pb, st), work)
+def insert(st: State, i: int, work: Work, hurry: bool = False) -> bool:
+    """Place ``i`` where ``best_option`` says; False (and nothing changes) if nowhere."""
+    key, action = best_option(st, i, threshold(st.pb, st), work, hurry=hurry)
     if action is None:
         return False
     apply(st, i, action)
@@ -188,12 +218,13 @@ def place_fixed(st: State, work: Work) -> None:
             st.put(i, j)
 
 
-def construct(st: State, work: Work) -> None:
+def construct(st: State, work: Work, stop) -> None:
+    """Everyone in priority order, each where it costs least; in a hurry once ``stop`` says so."""
     pb = st.pb
     place_fixed(st, work)
     for i in sorted(range(pb.n), key=lambda i: priority(pb, i)):
         if st.place[i] < 0 and i not in pb.fixed and pb.compat[i]:
-            insert(st, i, work)
+            insert(st, i, work, hurry=stop(work))
 
 
 # -- improvement ---------------------------------------------------------------------------
@@ -271,7 +302,23 @@ def destroy_for_unplaced(st: State, rng: random.Random, k: int) -> list[int]:
     return out
 
 
-DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced)
+def destroy_for_returning(st: State, rng: random.Random, k: int) -> list[int]:
+    """Send a returning guest back: empty the host that wants them back, and move them."""
+    pb = st.pb
+    away = [i for i in range(pb.n) if pb.returning[i] >= 0 and st.place[i] != pb.returning[i]
+            and pb.returning[i] in pb.compat[i] and i not in pb.fixed]
+    if not away:
+        return destroy_for_unplaced(st, rng, k)
+    u = rng.choice(away)
+    out = _movable(st, st.guests[pb.returning[u]])
+    if len(out) > k:
+        out = rng.sample(out, k)
+    out.append(u)
+    st.first = u
+    return out
+
+
+DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced, destroy_for_returning)
 
 
 def repair(st: State, parties: list[int], rng: random.Random, work: Work) -> None:
@@ -303,11 +350,12 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
         removed = op(cand, rng, k)
         for i in removed:
             cand.remove(i)
-        unplaced = [i for i in range(pb.n) if cand.place[i] < 0 and pb.compat[i] and i not in removed]
+        gone = set(removed)
+        unplaced = [i for i in range(pb.n) if cand.place[i] < 0 and pb.compat[i] and i not in gone]
         if len(unplaced) > 2 * k:
             unplaced = rng.sample(unplaced, 2 * k)
         repair(cand, removed + unplaced, rng, work)
-        work.done += 1
+        work.done += 8 + pb.n // 16  # copying the state, destroying, scoring
         sc = cand.score()
         if sc <= cur_score:
             cur, cur_score = cand, sc

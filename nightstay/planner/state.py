@@ -51,6 +51,12 @@ class State:
         self.dend = list(pb.free)
         self.late = [False] * D  # schedule breaks a deadline (only ever through a fixed placement)
         self.visited = [0] * P  # stops at each place, over all trips
+        # beds wanted back: people of each kind whose returning_to host can take them and who
+        # are not there (yet); others take such a bed only when nothing else is as good
+        self.wanted = [[0, 0] for _ in range(P)]
+        for i, j in enumerate(pb.returning):
+            if j >= 0 and j in pb.compat[i]:
+                self.wanted[j][pb.kind[i]] += pb.size[i]
         self.floor = 0.0  # the last arrival cannot be earlier than this (set by the search)
         self.vuln = self.people = self.rot = self.ret = 0
 
@@ -71,6 +77,18 @@ class State:
             return False
         return not pb.is_host[j] or self.kinds[j][1 - pb.kind[i]] == 0
 
+    def takes_wanted_bed(self, i: int, j: int) -> bool:
+        """Would placing ``i`` at ``j`` keep a returning guest from coming back there?"""
+        pb = self.pb
+        if pb.returning[i] == j:
+            return False
+        want = self.wanted[j]
+        if not (want[0] or want[1]):
+            return False
+        if self.used[j] + pb.size[i] + want[0] + want[1] > pb.beds[j]:
+            return True
+        return pb.is_host[j] and want[1 - pb.kind[i]] > 0
+
     def copy(self) -> "State":
         s = State.__new__(State)
         s.pb = self.pb
@@ -88,6 +106,7 @@ class State:
         s.dend = self.dend[:]
         s.late = self.late[:]
         s.visited = self.visited[:]
+        s.wanted = [w[:] for w in self.wanted]
         s.floor = self.floor
         s.vuln, s.people, s.rot, s.ret = self.vuln, self.people, self.rot, self.ret
         return s
@@ -104,6 +123,8 @@ class State:
         self.rot += sign * pb.rotation[i]
         if pb.returning[i] == j:
             self.ret += sign
+            if j in pb.compat[i]:
+                self.wanted[j][pb.kind[i]] -= sign * pb.size[i]
 
     def _refresh_place(self, j: int) -> None:
         pb = self.pb
