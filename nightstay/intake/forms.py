@@ -65,5 +65,5 @@ class PartyForm(forms.ModelForm):
             self.instance.returning_to = home
         party = self.instance
         party.size, party.vulnerable = size, bool(why)
-        party.languages = ",".join(cleaned.get("languages", []))
+        party.languages = ",".join(code for code, _name in SPOKEN if code in cleaned.get("languages", []))
         return cleaned

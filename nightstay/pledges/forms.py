@@ -87,6 +87,7 @@ class RecurringForm(forms.ModelForm):
         self.fields["until"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["every_weeks"].label = _("Every how many weeks")
         self.fields["every_weeks"].widget.attrs.update(min=2, max=8)
+        self.fields["every_weeks"].required = False
         if not self.is_bound and self.instance._state.adding:
             self.initial.setdefault("first_date", self.today)
             self.initial.setdefault("every_weeks", 2)
@@ -171,7 +172,7 @@ class BedPledgeForm(EveningTimes, RecurringForm):
             self.add_error("max_party", _("The largest group fits in your beds: at most %(beds)s.") % {"beds": beds})
         self.check_order(cleaned, "ready_from", "latest_arrival", _("The latest arrival comes after you are ready."))
         cleaned["genders"] = ",".join(g for g in GENDERS if g in cleaned.get("genders", []))
-        cleaned["languages"] = ",".join(cleaned.get("languages", []))
+        cleaned["languages"] = ",".join(code for code, _name in SPOKEN if code in cleaned.get("languages", []))
         return cleaned
 
 
