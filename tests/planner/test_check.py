@@ -7,7 +7,10 @@ bends the plan at random paths, and the planners' own plans on demo nights close
 from __future__ import annotations
 
 import copy
+import json
+import random
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -480,3 +483,62 @@ def test_rank_key_puts_vulnerable_people_first():
     for score in better:
         assert rank_key(score) < rank_key(base)
         assert (rank_key(score) < rank_key(base)) == (reference_rank_key(score) < reference_rank_key(base))
+
+
+NIGHTS = Path(__file__).parent / "nights"
+ADVERSARIAL = sorted(p for p in NIGHTS.glob("*.json") if not p.name.endswith(".expect.json"))
+
+
+def agree(night: dict, plan: dict) -> None:
+    """Both checkers reach the same verdict, and on a valid plan the same score."""
+    verdict = check_plan(read_night(night), plan)
+    try:
+        errors, score = reference_check(night, plan)
+    except AttributeError:  # the reference assumes objects where a malformed plan has none
+        errors, score = ["malformed plan"], None
+    assert verdict.valid == (not errors), (verdict.errors, errors)
+    if verdict.valid:
+        assert verdict.score == {**score, "valid": True}
+
+
+@pytest.mark.parametrize("path", ADVERSARIAL, ids=lambda p: p.stem)
+def test_solver_plans_on_adversarial_nights_are_judged_alike(path):
+    from nightstay.planner.solve import solve
+
+    night = json.loads(path.read_text())
+    agree(night, solve(read_night(night), time_limit=0.02, deterministic=True).to_json())
+
+
+@pytest.mark.parametrize("scenario, seed", [("small-hub", 5), ("few-drivers", 6)])
+def test_randomly_bent_planner_plans_are_judged_alike(scenario, seed):
+    """Bigger plans than the tiny one: trips with several stops, drivers with several trips."""
+    night = make_night(scenario, seed, people=60)
+    plan = greedy(read_night(night)).to_json()
+    agree(night, plan)
+    ids = [p["id"] for key in ("parties", "shelters", "hosts", "drivers") for p in night[key]]
+    times = sorted({t for _, t in _leaves(plan) if isinstance(t, str) and t[:2] == "20"})
+    rng = random.Random(seed)
+    for _ in range(150):
+        bent_plan = copy.deepcopy(plan)
+        for _ in range(rng.randint(1, 3)):
+            path = rng.choice(list(_paths(bent_plan)))
+            target = bent_plan
+            for key in path[:-1]:
+                target = target[key]
+            if rng.random() < 0.25:
+                del target[path[-1]]
+            else:
+                target[path[-1]] = rng.choice([rng.choice(ids), rng.choice(times), rng.randint(0, 9),
+                                               rng.choice(["home", "meeting_point"]), []])
+        agree(night, bent_plan)
+
+
+def _leaves(value, prefix=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _leaves(item, (*prefix, i))
+    else:
+        yield prefix, value
