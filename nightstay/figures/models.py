@@ -38,28 +38,26 @@ class NightFigures(models.Model):
         Sheltered means placed (in a shelter or a home); everyone else who came to the meeting
         point tonight counts as left waiting. Nothing here can name a guest, host or driver.
         """
-        from django.db.models import Count, Sum
+        from django.db.models import Count, Q, Sum
 
-        from nightstay.dispatch.models import Placement, Trip
+        from nightstay.dispatch.models import Trip
         from nightstay.intake.models import Party
 
-        def people(qs) -> int:
-            return qs.aggregate(n=Sum("size"))["n"] or 0
-
-        parties = Party.objects.filter(night=night)
-        placed = parties.filter(placement__isnull=False)
-        trips = Trip.objects.filter(night=night).aggregate(km=Sum("km"), drivers=Count("driver", distinct=True))
-        return {
-            "people": people(parties),
-            "sheltered_dormitory": people(placed.filter(placement__shelter__isnull=False)),
-            "sheltered_hosts": people(placed.filter(placement__home__isnull=False)),
-            "left_waiting": people(parties.filter(placement__isnull=True)),
-            "vulnerable": people(parties.filter(vulnerable=True)),
-            "vulnerable_sheltered": people(placed.filter(vulnerable=True)),
-            "hosts": Placement.objects.filter(night=night, home__isnull=False).values("home").distinct().count(),
-            "drivers": trips["drivers"] or 0,
-            "driver_km": round(trips["km"] or 0, 1),
+        placed, vulnerable = Q(placement__isnull=False), Q(vulnerable=True)
+        wanted = {  # prefixed: an aggregate may not share a name with a field it filters on
+            "n_people": Sum("size"),
+            "n_sheltered_dormitory": Sum("size", filter=Q(placement__shelter__isnull=False)),
+            "n_sheltered_hosts": Sum("size", filter=Q(placement__home__isnull=False)),
+            "n_left_waiting": Sum("size", filter=~placed),
+            "n_vulnerable": Sum("size", filter=vulnerable),
+            "n_vulnerable_sheltered": Sum("size", filter=vulnerable & placed),
+            "n_hosts": Count("placement__home", distinct=True),
         }
+        counts = Party.objects.filter(night=night).aggregate(**wanted)
+        trips = Trip.objects.filter(night=night).aggregate(km=Sum("km"), drivers=Count("driver", distinct=True))
+        counts = {name[2:]: value or 0 for name, value in counts.items()}
+        counts.update(drivers=trips["drivers"] or 0, driver_km=round(trips["km"] or 0, 1))
+        return counts
 
     @classmethod
     def record(cls, night, *, replace: bool = True) -> "NightFigures":

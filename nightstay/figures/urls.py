@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("<slug:hub>/", views.history, name="figures"),
+    path("<slug:hub>/close/", views.close, name="night_close"),
+    path("<slug:hub>/close/confirm/", views.close_night, name="close_night"),
+    path("<slug:hub>/tonight/night.json", views.night_file, name="night_file"),
+    path("<slug:hub>/tonight/plan.json", views.plan_file, name="plan_file"),
+    path("<slug:hub>/panic/", views.panic, name="panic"),
+]
