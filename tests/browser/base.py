@@ -1,0 +1,51 @@
+"""Real headless Chromium (Debian's package) driven by Playwright, against a live server.
+
+The tests skip with a clear message only when no Chromium is installed
+(``apt-get install chromium``; ``.ci/run`` installs it). Playwright's own browser download
+is never used: we launch the system binary through ``executable_path``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import unittest
+from pathlib import Path
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@unittest.skipUnless(CHROMIUM, "no Chromium found: install Debian's chromium package to run browser tests")
+class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server and one headless Chromium for the class; each test gets a phone-sized page."""
+
+    @classmethod
+    def setUpClass(cls):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def new_page(self, locale: str = "en-GB"):
+        context = self.browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                           locale=locale)
+        self.addCleanup(context.close)
+        return context.new_page()
+
+    def shot(self, page, name: str) -> None:
+        """Keep docs/screenshots/ current: every walk-through writes its pages there."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
