@@ -44,7 +44,11 @@ class Verdict:
 def check_plan(night: Night, plan: Any) -> Verdict:
     """Judge a decoded plan document against ``night``; never raises on a malformed plan."""
     check = _Check(night)
-    score = check.run(plan)
+    try:
+        score = check.run(plan)
+    except OverflowError:  # hundreds of stops across continents: times beyond what a calendar holds
+        check.err("trips: times run past the end of the calendar")
+        score = check.score({}, {}, 0.0)
     score["valid"] = not check.errors
     return Verdict(tuple(check.errors), score)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from .night import GENDERS, Accepts, Driver, Fixed, Host, Location, Night, Party, Shelter, Travel
@@ -27,6 +27,12 @@ TRAVEL_MODELS = ("haversine",)
 REACHES = ("walk", "drive")
 PICKUPS = ("self", "driver")
 MAX_NIGHTS_OUTSIDE = 7
+# Bounds no real night comes near, so that a typo cannot take any time computed from the night
+# (the longest drive on earth at the slowest speed, added to the latest year) out of datetime's range.
+YEARS = (2000, 2999)
+MIN_KMH, MAX_KMH = 0.1, 1000.0
+MAX_ROAD_FACTOR = 10.0
+MAX_MINUTES = 240
 
 
 class NightError(ValueError):
@@ -171,14 +177,28 @@ class _Reader:
             return self.bad(path, f"must be a finite number, got {_show(value)}")
         if low is not None and high is not None and not low <= number <= high:
             return self.bad(path, f"must be between {low:g} and {high:g}, got {_show(value)}")
-        if low == 0 and high is None and number < 0:
-            return self.bad(path, f"must not be negative, got {_show(value)}")
         return number
 
-    def positive(self, value: Any, path: str) -> float | None:
+    def positive(self, value: Any, path: str, most: float) -> float | None:
         number = self.number(value, path)
         if number is not None and number <= 0:
             return self.bad(path, f"must be positive, got {_show(value)}")
+        if number is not None and number > most:
+            return self.bad(path, f"must be at most {most:g}, got {_show(value)}")
+        return number
+
+    def speed(self, value: Any, path: str) -> float | None:
+        kmh = self.positive(value, path, MAX_KMH)
+        if kmh is not None and kmh < MIN_KMH:
+            return self.bad(path, f"must be at least {MIN_KMH:g} km/h, got {_show(value)}")
+        return kmh
+
+    def minutes(self, value: Any, path: str) -> float | None:
+        number = self.number(value, path)
+        if number is not None and number < 0:
+            return self.bad(path, f"must not be negative, got {_show(value)}")
+        if number is not None and number > MAX_MINUTES:
+            return self.bad(path, f"must be at most {MAX_MINUTES} minutes, got {_show(value)}")
         return number
 
     def time(self, value: Any, path: str) -> datetime | None:
@@ -190,10 +210,8 @@ class _Reader:
             return self.bad(path, f"not an ISO 8601 time: {_show(value)}")
         if t.tzinfo is None or t.utcoffset() is None:
             return self.bad(path, f"time without UTC offset: {_show(value)}")
-        try:
-            t.astimezone(timezone.utc)
-        except OverflowError:
-            return self.bad(path, f"time out of range: {_show(value)}")
+        if not YEARS[0] <= t.year <= YEARS[1]:
+            return self.bad(path, f"must be between the years {YEARS[0]} and {YEARS[1]}, got {_show(value)}")
         return t
 
     def location(self, value: Any, path: str) -> Location | None:
@@ -254,11 +272,11 @@ class _Reader:
         p = "travel"
         model = self.field(obj, "model", p, self.choice, TRAVEL_MODELS, optional=True, default="haversine")
         return Travel(
-            road_factor=self.field(obj, "road_factor", p, self.positive),
-            drive_kmh=self.field(obj, "drive_kmh", p, self.positive),
-            walk_kmh=self.field(obj, "walk_kmh", p, self.positive),
-            board_minutes=self.field(obj, "board_minutes", p, self.number, 0.0),
-            drop_minutes=self.field(obj, "drop_minutes", p, self.number, 0.0),
+            road_factor=self.field(obj, "road_factor", p, self.positive, MAX_ROAD_FACTOR),
+            drive_kmh=self.field(obj, "drive_kmh", p, self.speed),
+            walk_kmh=self.field(obj, "walk_kmh", p, self.speed),
+            board_minutes=self.field(obj, "board_minutes", p, self.minutes),
+            drop_minutes=self.field(obj, "drop_minutes", p, self.minutes),
             model=model,
         )
 

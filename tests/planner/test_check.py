@@ -542,3 +542,17 @@ def _leaves(value, prefix=()):
             yield from _leaves(item, (*prefix, i))
     else:
         yield prefix, value
+
+
+def test_a_plan_whose_times_leave_the_calendar_is_invalid_not_a_crash():
+    night = tiny_night()
+    night["travel"].update(walk_kmh=0.1, drive_kmh=0.1, road_factor=10)
+    night["hosts"][0]["location"] = {"lat": -50.8, "lon": -175.6}  # the far side of the earth
+    plan = tiny_plan()
+    plan["trips"][0]["stops"] = [{"place": "H1", "parties": [], "arrive": plan["trips"][0]["depart"]},
+                                 {"place": "S2", "parties": [], "arrive": plan["trips"][0]["depart"]}] * 40
+
+    verdict = check_plan(read_night(night), plan)
+
+    assert not verdict.valid
+    assert "trips: times run past the end of the calendar" in verdict.errors

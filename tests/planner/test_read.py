@@ -170,6 +170,16 @@ def test_unknown_keys_are_ignored():
     (changed("travel.road_factor", 0.0), "travel.road_factor: must be positive, got 0.0"),
     (changed("travel.board_minutes", -1), "travel.board_minutes: must not be negative, got -1"),
     (changed("travel.drop_minutes", -0.5), "travel.drop_minutes: must not be negative, got -0.5"),
+    # bounds no real night comes near, so a typo cannot overflow the times computed from it
+    (changed("travel.walk_kmh", 1e-9), "travel.walk_kmh: must be at least 0.1 km/h, got 1e-09"),
+    (changed("travel.drive_kmh", 1e6), "travel.drive_kmh: must be at most 1000, got 1000000.0"),
+    (changed("travel.road_factor", 13), "travel.road_factor: must be at most 10, got 13"),
+    (changed("travel.board_minutes", 1e300), "travel.board_minutes: must be at most 240 minutes, got 1e+300"),
+    (changed("travel.drop_minutes", 10**400), "travel.drop_minutes: must be a finite number, got a number too large"),
+    (changed("window.end", "9999-12-31T23:59:59-23:59"),
+     'window.end: must be between the years 2000 and 2999, got "9999-12-31T23:59:59-23:59"'),
+    (changed("parties.0.waiting_since", "0218-01-15T21:00:00+01:00"),
+     'parties[0].waiting_since: must be between the years 2000 and 2999, got "0218-01-15T21:00:00+01:00"'),
     # references and ids
     (changed("hosts.1.id", "P1"), "hosts[1].id: duplicate id 'P1'"),
     (changed("drivers.1.id", "D1"), "drivers[1].id: duplicate id 'D1'"),
