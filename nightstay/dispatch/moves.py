@@ -11,7 +11,6 @@ from __future__ import annotations
 from nightstay.planner.check import check_plan
 from nightstay.planner.night import Night
 from nightstay.planner.problem import CAR, Problem
-from nightstay.planner.search import Work, apply, best_option, threshold
 from nightstay.planner.solve import write_plan
 from nightstay.planner.plan import summarize
 from nightstay.planner.state import State
@@ -44,6 +43,39 @@ def load_state(pb: Problem, plan: dict) -> State:
     return st
 
 
+def _ride(st: State, i: int, j: int) -> State:
+    """``st`` with party ``i`` carried to car place ``j`` where it delays the night least.
+
+    Every way in is tried (join a stop already going there, a new stop in a trip, a new
+    trip) with every driver whose car holds the party; deadlines are the planner's timing.
+    """
+    pb = st.pb
+    size, best, best_key = pb.size[i], None, None
+    for d, route in enumerate(st.routes):
+        if pb.seats[d] < size or st.late[d]:
+            continue
+        ways = [(k, 0, "trip") for k in range(len(route) + 1)]
+        for k, trip in enumerate(route):
+            if trip.load + size > pb.seats[d]:
+                continue
+            for pos, (sj, _) in enumerate(trip.stops):
+                if sj == j:
+                    ways.append((k, pos, "join"))
+            if j not in [sj for sj, _ in trip.stops]:
+                ways += [(k, pos, "stop") for pos in range(len(trip.stops) + 1)]
+        for k, pos, mode in ways:
+            trial = st.copy()
+            trial.carry(i, j, d, k, pos, mode)
+            if trial.late[d]:
+                continue
+            key = (trial.last_arrival(), sum(trial.dkm))
+            if best_key is None or key < best_key:
+                best, best_key = trial, key
+    if best is None:
+        raise MoveRefused("no driver can take them there in time")
+    return best
+
+
 def move(night: Night, plan: dict, party_id: str, place_id: str | None) -> dict:
     """``plan`` with ``party_id`` at ``place_id`` (None: left unplaced); raises ``MoveRefused``."""
     pb = Problem.build(night)
@@ -58,12 +90,10 @@ def move(night: Night, plan: dict, party_id: str, place_id: str | None) -> dict:
     st.remove(i)
     if place_id is not None:
         j = places[place_id]
-        _, action = best_option(st, i, threshold(pb, st), Work(), only=j)
-        if action is None:
-            if pb.reach[j] == CAR:
-                raise MoveRefused("no driver can take them there in time")
-            raise MoveRefused("they cannot get there in time")
-        apply(st, i, action)
+        if pb.reach[j] != CAR:
+            st.put(i, j)
+        else:
+            st = _ride(st, i, j)
     out = write_plan(pb, st)
     out.summary = summarize(night, out, 0.0)
     doc = out.to_json()
