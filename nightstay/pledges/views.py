@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role, Shelter
 
+from . import areas
 from .forms import BedPledgeForm, HomeForm, SeatPledgeForm
 from .models import BedPledge, Home, SeatPledge, WelcomeCard, tonight_date
 
@@ -95,8 +96,13 @@ def new_beds(request: HubRequest):
 @hub_role_required(Role.DRIVER)
 def new_seats(request: HubRequest):
     last = SeatPledge.objects.filter(hub=request.hub, driver=request.user).order_by("-first_date").first()
+    initial = _repeat(last, SeatPledge)
+    if last is not None:
+        initial["area"] = areas.nearest(last.home_lat, last.home_lon).name
+    elif (home := _my_home(request)) and areas.by_name(home.area):
+        initial["area"] = home.area
     form = SeatPledgeForm(request.POST or None, hub=request.hub, instance=SeatPledge(hub=request.hub, driver=request.user),
-                          initial=_repeat(last, SeatPledge))
+                          initial=initial)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Thank you. Your seats are pledged."))

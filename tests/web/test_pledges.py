@@ -404,3 +404,15 @@ class TonightTotalsTests(RefusalsMixin, HubTestCase):
         self.assertEqual(t["by_gender"], {"m": 3, "f": 2, "mixed": 3})
         self.assertEqual((t["beds_minors"], t["seats"], t["drivers"], t["dormitory"]), (3, 7, 2, 120))
         self.assertNotContains(r, "Hugo")
+
+
+@time_machine.travel(TONIGHT, tick=False)
+class SeatDefaultsTests(HubTestCase):
+    def test_a_host_and_driver_starts_from_the_homes_area_then_from_the_last_pledge(self):
+        Home.objects.filter(pk=self.bea_home.pk).update(area="Ixelles / Elsene")
+        self.log_in(self.bea)
+        r = self.client.get("/pledges/brussels/seats/new/")
+        self.assertContains(r, '<option value="Ixelles / Elsene" selected>', html=False)
+        SeatPledge.objects.create(hub=self.hub, driver=self.bea, first_date=TUESDAY, home_lat=50.88, home_lon=4.70)
+        r = self.client.get("/pledges/brussels/seats/new/")
+        self.assertContains(r, '<option value="Leuven" selected>', html=False)

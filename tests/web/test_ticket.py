@@ -100,3 +100,11 @@ class TicketPageTests(HubTestCase):
     def test_query_count(self):
         with self.assertNumQueries(1):
             self.client.get(self.url + "en/")
+
+
+@time_machine.travel(TONIGHT, tick=False)
+class TicketRefreshTests(HubTestCase):
+    def test_a_waiting_ticket_refreshes_itself_without_script(self):
+        party = Party.objects.create(night=self.hub.tonight(), ticket="KXRT", waiting_since=TONIGHT)
+        r = self.client.get(f"/intake/ticket/{party.guest_token()}/en/")
+        self.assertContains(r, '<meta http-equiv="refresh" content="60">', html=False)
