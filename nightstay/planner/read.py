@@ -6,10 +6,13 @@ where it is (``parties[3].gender: must be one of m, f, mixed``), not a traceback
 one problem per attempt. So the reader never stops at the first problem: it reads on,
 collects them all, and raises one ``NightError`` holding the list.
 
-Optional keys are exactly as lenient as NIGHT-FORMAT.md and its reference checker:
-``fixed``, ``nights_outside``, ``languages``, ``returning_to``, ``minor``, ``vulnerable``,
-``welcomes_back``, the ``shelters``, ``hosts`` and ``drivers`` lists, a place's ``accepts`` (and each of its keys), a shelter's ``name`` and
-``reach`` (``walk``), the travel ``model`` (``haversine``) and the hub's ``name``.
+Optional keys are those NIGHT-FORMAT.md says are optional or its reference checker gives a
+default: ``fixed``, ``nights_outside``, ``languages``, ``returning_to``, ``welcomes_back``,
+the ``shelters``, ``hosts`` and ``drivers`` lists, a place's ``accepts`` (and each of its
+keys), a shelter's ``name``, the travel ``model`` (``haversine``) and the hub's ``name``.
+A party's ``minor`` and ``vulnerable`` and a shelter's ``reach`` are required even though
+the reference checker would default them: a forgotten flag must not quietly put a child or a
+woman alone at the back of the queue, nor send people walking to a shelter meant by car.
 Keys the format does not know are ignored, so a newer exporter does not break an older hub.
 """
 from __future__ import annotations
@@ -161,9 +164,9 @@ class _Reader:
         if not isinstance(value, int) or isinstance(value, bool):
             return self.bad(path, f"must be a whole number, got {_show(value)}")
         if high is None and value < low:
-            return self.bad(path, f"must be at least {low}, got {value}")
+            return self.bad(path, f"must be at least {low}, got {_show(value)}")
         if high is not None and not low <= value <= high:
-            return self.bad(path, f"must be between {low} and {high}, got {value}")
+            return self.bad(path, f"must be between {low} and {high}, got {_show(value)}")
         return value
 
     def number(self, value: Any, path: str, low: float | None = None, high: float | None = None) -> float | None:
@@ -285,8 +288,8 @@ class _Reader:
             id=self.field(obj, "id", p, self.id),
             size=self.field(obj, "size", p, self.int, 1),
             gender=self.field(obj, "gender", p, self.choice, GENDERS),
-            minor=self.field(obj, "minor", p, self.bool, optional=True, default=False),
-            vulnerable=self.field(obj, "vulnerable", p, self.bool, optional=True, default=False),
+            minor=self.field(obj, "minor", p, self.bool),
+            vulnerable=self.field(obj, "vulnerable", p, self.bool),
             languages=self.field(obj, "languages", p, self.strings, optional=True, nullable=True,
                                  default=frozenset()) or frozenset(),
             waiting_since=self.field(obj, "waiting_since", p, self.time),
@@ -317,7 +320,7 @@ class _Reader:
             self.accepts(obj, p),
             languages=self.place_languages(obj, p),
             name=self.field(obj, "name", p, self.text, optional=True, default=""),
-            reach=self.field(obj, "reach", p, self.choice, REACHES, optional=True, default="walk"),
+            reach=self.field(obj, "reach", p, self.choice, REACHES),
         )
 
     def host(self, p: str, obj: dict) -> Host:

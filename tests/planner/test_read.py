@@ -67,9 +67,9 @@ def test_a_night_with_no_parties_is_valid():
 
 def test_optional_keys_take_the_formats_defaults():
     night = tiny_night()
-    for key in ("minor", "vulnerable", "languages", "returning_to", "nights_outside"):
+    for key in ("languages", "returning_to", "nights_outside"):
         del night["parties"][0][key]
-    del night["shelters"][0]["name"], night["shelters"][0]["accepts"], night["shelters"][0]["reach"]
+    del night["shelters"][0]["name"], night["shelters"][0]["accepts"]
     del night["hosts"][0]["languages"], night["hosts"][0]["accepts"], night["hosts"][0]["welcomes_back"]
     del night["fixed"], night["travel"]["model"], night["hub"]["name"]
     night["parties"][1]["languages"] = None
@@ -77,12 +77,11 @@ def test_optional_keys_take_the_formats_defaults():
     read = read_night(night)
 
     man = read.parties[0]
-    assert (man.minor, man.vulnerable, man.languages, man.returning_to, man.nights_outside) == (
-        False, False, frozenset(), None, 0)
+    assert (man.languages, man.returning_to, man.nights_outside) == (frozenset(), None, 0)
     assert read.parties[1].languages == frozenset()
     dormitory = read.shelters[0]
-    assert (dormitory.name, dormitory.reach, dormitory.accepts.genders, dormitory.accepts.minors) == (
-        "", "walk", frozenset({"m", "f", "mixed"}), False)
+    assert (dormitory.name, dormitory.accepts.genders, dormitory.accepts.minors) == (
+        "", frozenset({"m", "f", "mixed"}), False)
     assert read.hosts[0].accepts.max_party is None and not read.hosts[0].welcomes_back
     assert read.fixed == () and read.travel.model == "haversine" and read.hub_name == ""
 
@@ -116,6 +115,9 @@ def test_unknown_keys_are_ignored():
     (without("drivers.1.seats"), "drivers[1].seats: missing"),
     (without("travel.walk_kmh"), "travel.walk_kmh: missing"),
     (without("parties.0.waiting_since"), "parties[0].waiting_since: missing"),
+    (without("parties.2.vulnerable"), "parties[2].vulnerable: missing"),
+    (without("parties.1.minor"), "parties[1].minor: missing"),
+    (without("shelters.1.reach"), "shelters[1].reach: missing"),
     (changed("parties", {"P1": {}}), "parties: must be a list, got an object"),
     (changed("hosts.1", "H2"), 'hosts[1]: must be an object, got "H2"'),
     (changed("parties.0.size", True), "parties[0].size: must be a whole number, got true"),
