@@ -43,19 +43,20 @@ def threshold(pb: Problem, st: State) -> float:
     return max(st.last_arrival(), st.floor)
 
 
-def best_option(st: State, i: int, thr: float, work: Work, only: int | None = None, hurry: bool = False):
+def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bool = False, hurry: bool = False):
     """The cheapest way to place party ``i`` now, as ``(key, action)``; ``(None, None)`` if none.
 
-    With ``only``, the party goes to that place or nowhere, full or not (fixed placements).
-    In a ``hurry`` (the time is nearly up), fewer car places and drivers are tried.
+    ``among`` narrows the places tried (default: every place that accepts the party); with
+    ``force`` they are tried full or not (fixed placements). In a ``hurry`` (the time is
+    nearly up), fewer car places and drivers are tried.
     """
     pb = st.pb
     w, size, ret = pb.wait[i], pb.size[i], pb.returning[i]
     best_key, best = None, None
     car = []
     work.done += 1 + len(pb.compat[i]) // 8
-    for j in pb.compat[i] if only is None else (only,):
-        if only is None and not st.fits(i, j):
+    for j in pb.compat[i] if among is None else among:
+        if not force and not st.fits(i, j):
             continue
         reach = pb.reach[j]
         miss = (0 if j == ret else 1) + st.takes_wanted_bed(i, j)
@@ -206,7 +207,7 @@ def place_fixed(st: State, work: Work) -> None:
         if pb.reach[j] != CAR:
             st.put(i, j)
             continue
-        _, action = best_option(st, i, threshold(pb, st), work, only=j)
+        _, action = best_option(st, i, threshold(pb, st), work, among=(j,), force=True)
         if action is not None:
             apply(st, i, action)
             continue
@@ -218,12 +219,22 @@ def place_fixed(st: State, work: Work) -> None:
             st.put(i, j)
 
 
-def construct(st: State, work: Work, stop) -> None:
-    """Everyone in priority order, each where it costs least; in a hurry once ``stop`` says so."""
+def construct(st: State, work: Work, stop, targets: dict[int, int] | None = None, parties=None) -> None:
+    """Everyone (or ``parties``) in priority order, each where it costs least.
+
+    A party with a ``target`` place goes there if a ride can take it, elsewhere if not.
+    Once ``stop`` says so, insertions hurry.
+    """
     pb = st.pb
     place_fixed(st, work)
-    for i in sorted(range(pb.n), key=lambda i: priority(pb, i)):
+    targets = targets or {}
+    for i in sorted(range(pb.n) if parties is None else parties, key=lambda i: priority(pb, i)):
         if st.place[i] < 0 and i not in pb.fixed and pb.compat[i]:
+            if i in targets:
+                _, action = best_option(st, i, threshold(pb, st), work, among=(targets[i],))
+                if action is not None:
+                    apply(st, i, action)
+                    continue
             insert(st, i, work, hurry=stop(work))
 
 
@@ -355,7 +366,7 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
         if len(unplaced) > 2 * k:
             unplaced = rng.sample(unplaced, 2 * k)
         repair(cand, removed + unplaced, rng, work)
-        work.done += 8 + pb.n // 16  # copying the state, destroying, scoring
+        work.done += 30 + pb.n // 16  # copying the state, destroying, scoring
         sc = cand.score()
         if sc <= cur_score:
             cur, cur_score = cand, sc

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 from .night import Night
+from .assign import vulnerable_targets
 from .plan import Placement, Plan, Stop, Trip, summarize
 from .problem import CAR, WALK, Problem
 from .routes import stop_times
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 # Units of counted work (``search.Work``) per second of budget in deterministic mode: below
 # the slowest rate measured on a busy 2-core machine, so a deterministic run ends within
 # its time limit.
-WORK_PER_SECOND = 100_000
+WORK_PER_SECOND = 60_000
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
         # leave a little of the budget for writing the plan
         stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02))
         hurry = Stopping(deadline=started + time_limit * 0.5)
-    construct(st, work, hurry)
+    construct(st, work, hurry, _vulnerable_packing(pb, work, hurry, time_limit))
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
     st = improve(st, rng, stop, work)
     log.debug("improved: %s after %d units of work", st.score(), work.done)
@@ -76,6 +77,23 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     if deterministic:
         plan.summary["solve_seconds"] = None
     return plan
+
+
+def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: float) -> dict[int, int]:
+    """Places for vulnerable parties when inserting them one by one leaves some outside.
+
+    Vulnerable parties are inserted alone first (they come first anyway); only if some of
+    them find no bed is the exact packing of ``assign`` asked for, and used if it does better.
+    """
+    vulnerable = [i for i in range(pb.n) if pb.vulnerable[i]]
+    reachable = sum(pb.size[i] for i in vulnerable if pb.compat[i] or i in pb.fixed)
+    probe = State(pb)
+    construct(probe, work, hurry, parties=vulnerable)
+    if probe.vuln >= reachable:
+        return {}
+    packed, targets = vulnerable_targets(pb, time_limit * 0.25)
+    log.debug("vulnerable people: %d inserted one by one, %d packed", probe.vuln, packed)
+    return targets if packed > probe.vuln else {}
 
 
 def _last_arrival_floor(pb: Problem) -> float:

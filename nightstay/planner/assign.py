@@ -1,0 +1,74 @@
+"""An exact bed assignment for vulnerable people, when insertion alone leaves some outside.
+
+Vulnerable people come before anything else, and whether they all fit is a packing
+question: a family of five needs a place with five free beds that takes families, and a
+woman alone cannot go to a host that already took single men. Inserting parties one by one
+can pack them badly, and a search that only moves a few parties at a time may never undo
+it. So when the first plan leaves a vulnerable party outside, a small integer program
+(OR-Tools' SCIP, imported only then) packs every vulnerable party into the beds and hosts
+that accept it, counting what fixed placements already hold; the search then builds its
+plan around that packing.
+
+Cars are not modelled here (each party is only known to be reachable on its own); the
+insertion that follows finds the rides, and a party no ride can take falls back to its
+best other place.
+"""
+from __future__ import annotations
+
+import logging
+
+from .problem import CAR, Problem
+
+log = logging.getLogger(__name__)
+
+
+def vulnerable_targets(pb: Problem, time_limit: float) -> tuple[int, dict[int, int]]:
+    """(vulnerable people placed, party -> place) of the best packing of vulnerable parties.
+
+    Among the best packings it prefers places reached without a driver. Returns ``(-1, {})``
+    when the solver is unavailable or finds nothing within ``time_limit`` seconds.
+    """
+    try:
+        from ortools.linear_solver import pywraplp
+    except ImportError:  # pragma: no cover - ortools is a pinned dependency
+        return -1, {}
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    if solver is None:  # pragma: no cover
+        return -1, {}
+    solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+    vulnerable = [i for i in range(pb.n) if pb.vulnerable[i] and i not in pb.fixed]
+    used = [0] * len(pb.beds)
+    kinds = [set() for _ in pb.beds]
+    for i, j in pb.fixed.items():
+        used[j] += pb.size[i]
+        kinds[j].add(pb.kind[i])
+    x: dict[tuple[int, int], object] = {}
+    for i in vulnerable:
+        for j in pb.compat[i]:
+            if used[j] + pb.size[i] <= pb.beds[j] and not (pb.is_host[j] and kinds[j] - {pb.kind[i]}):
+                x[i, j] = solver.BoolVar(f"x{i}_{j}")
+    if not x:
+        return 0, {}
+    by_party: dict[int, list] = {}
+    by_place: dict[int, list] = {}
+    for (i, j), v in x.items():
+        by_party.setdefault(i, []).append(v)
+        by_place.setdefault(j, []).append((i, v))
+    for vs in by_party.values():
+        solver.Add(solver.Sum(vs) <= 1)
+    for j, ivs in by_place.items():
+        solver.Add(solver.Sum([pb.size[i] * v for i, v in ivs]) <= pb.beds[j] - used[j])
+        if pb.is_host[j] and len({pb.kind[i] for i, _ in ivs}) > 1:
+            men = solver.BoolVar(f"men{j}")  # 1: this host takes single men, 0: women and families
+            for i, v in ivs:
+                solver.Add(v <= (men if pb.kind[i] == 0 else 1 - men))
+    # one more person always outweighs every preference for places without a driver
+    weight = len(x) + 1
+    solver.Maximize(solver.Sum([(weight * pb.size[i] + (pb.reach[j] != CAR)) * v for (i, j), v in x.items()]))
+    status = solver.Solve()
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return -1, {}
+    targets = {i: j for (i, j), v in x.items() if v.solution_value() > 0.5}
+    people = sum(pb.size[i] for i in targets) + sum(pb.size[i] for i in pb.fixed if pb.vulnerable[i])
+    log.debug("vulnerable packing: %d people (%s)", people, "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible")
+    return people, targets
