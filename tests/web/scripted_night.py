@@ -9,7 +9,7 @@ from nightstay.dispatch.models import Placement, PlanRun, RunSheetGrant, Stop, T
 from nightstay.intake.models import Party
 from nightstay.privacy.reveal import reveal
 
-NICKNAMES = ["Amanuel", "Yonas", "Samira", "Tesfay", "Haben", "Idriss"]
+NICKNAMES = ["Amanuel", "Yohannes", "Samirah", "Tesfaye", "Habtamu", "Idrissa"]  # long: no chance match in a dump
 
 
 def script_night(case, night) -> dict:
