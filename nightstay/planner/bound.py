@@ -37,14 +37,17 @@ import math
 
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
-from .night import Driver, Night, Party
-from .plan import walk_arrival
+from .night import Driver, Night
 
 SLACK = 61.0  # the checker's 60 seconds per deadline, and a second for rounding
 
 
-def _car_deadlines(night: Night, place, d: Driver) -> float | None:
-    """The latest loading start from which ``d`` can still bring someone to ``place``; None if never."""
+def _car_deadlines(night: Night, place, d: Driver, go: float, back: float) -> float | None:
+    """The latest loading start from which ``d`` can still bring someone to ``place``; None if never.
+
+    ``go`` is the drive from the meeting point to ``place``, ``back`` the shorter drive from
+    there to the meeting point or to ``d``'s home.
+    """
     tr = night.travel
     start, free = 0.0, max(0.0, night.seconds(d.available_from))
     latest = night.seconds(night.end) + SLACK
@@ -53,23 +56,18 @@ def _car_deadlines(night: Night, place, d: Driver) -> float | None:
         latest = min(latest, night.seconds(place.latest_arrival) + SLACK)
         ready = night.seconds(place.ready_from)
     until = night.seconds(d.available_until) + SLACK
-    go = tr.drive_seconds(night.meeting_point, place.location)
-    back = min(tr.drive_seconds(place.location, night.meeting_point), tr.drive_seconds(place.location, d.home))
     if ready > latest or ready + tr.drop_seconds + back > until:
         return None
     last = min(latest, until - tr.drop_seconds - back) - go - tr.board_seconds
     return last if last >= max(start, free) else None
 
 
-def _trips(night: Night, d: Driver, reach: list) -> int:
-    """The most trips ``d`` can fit in their hours, each at least a round to the nearest place."""
-    if not reach:
+def _trips(night: Night, d: Driver, rounds: list[float]) -> int:
+    """The most trips ``d`` can fit in their hours, each at least ``min(rounds)`` long."""
+    if not rounds:
         return 0
     tr = night.travel
-    shortest = min(
-        tr.board_seconds + tr.drive_seconds(night.meeting_point, q.location) + tr.drop_seconds
-        + min(tr.drive_seconds(q.location, night.meeting_point), tr.drive_seconds(q.location, d.home))
-        for q in reach)
+    shortest = tr.board_seconds + tr.drop_seconds + min(rounds)
     hours = night.seconds(d.available_until) + SLACK - max(0.0, night.seconds(d.available_from))
     if hours < shortest:
         return 0
@@ -86,26 +84,28 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
     places = list(night.places.values())
     by_car = [q for q in places if q.by_car]
 
-    # Per car place and driver: the latest a party may start waiting and still be carried there.
-    deadline = {(q.id, d.id): _car_deadlines(night, q, d) for q in by_car for d in night.drivers}
-    latest_wait: dict[tuple[str, int], float] = {}  # (place, party size) -> over every car with the seats
+    # Per place and party size: the latest a party may start waiting and still get there in time.
+    go = {q.id: tr.drive_seconds(night.meeting_point, q.location) for q in by_car}
+    back = {(q.id, d.id): min(go[q.id], tr.drive_seconds(q.location, d.home)) for q in by_car for d in night.drivers}
+    deadline = {(q.id, d.id): _car_deadlines(night, q, d, go[q.id], back[q.id, d.id])
+                for q in by_car for d in night.drivers}
 
-    def car_deadline(place, size: int) -> float:
-        key = (place.id, size)
-        if key not in latest_wait:
-            latest_wait[key] = max((w for d in night.drivers if d.seats >= size
-                                    and (w := deadline[place.id, d.id]) is not None), default=-math.inf)
-        return latest_wait[key]
+    def last_wait(place, size: int) -> float:
+        if place.by_car:
+            return max((w for d in night.drivers if d.seats >= size
+                        and (w := deadline[place.id, d.id]) is not None), default=-math.inf)
+        if not place.is_host:
+            return end - tr.walk_seconds(night.meeting_point, place.location)
+        latest = min(end, night.seconds(place.latest_arrival) + SLACK)
+        trip = tr.board_seconds + tr.drive_seconds(night.meeting_point, place.location)
+        return latest - trip if night.seconds(place.ready_from) + trip <= latest else -math.inf
 
-    def reachable(party: Party, place) -> bool:
-        waits = max(0.0, night.seconds(party.waiting_since))
-        if not place.by_car:
-            if not place.is_host:
-                return walk_arrival(night, party, place) <= end
-            leave = max(waits, night.seconds(place.ready_from)) + tr.board_seconds
-            arrive = leave + tr.drive_seconds(night.meeting_point, place.location)
-            return arrive <= min(end, night.seconds(place.latest_arrival) + SLACK)
-        return waits <= car_deadline(place, party.size)
+    # Which places accept a party depends on its size, gender, minors and languages alone.
+    accepting: dict[tuple, list[tuple[float, object]]] = {}
+    for p in parties:
+        key = (p.size, p.gender, p.minor, p.languages)
+        if key not in accepting:
+            accepting[key] = [(last_wait(q, p.size), q) for q in places if q.fits(p)]
 
     flow = SimpleMaxFlow()
     source, sink = 0, 1
@@ -125,8 +125,9 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
 
     for p in parties:
         flow.add_arc_with_capacity(source, party_node[p.id], p.size)
-        for q in places:
-            if q.fits(p) and reachable(p, q):
+        waits = max(0.0, night.seconds(p.waiting_since))
+        for w, q in accepting[p.size, p.gender, p.minor, p.languages]:
+            if waits <= w:
                 flow.add_arc_with_capacity(party_node[p.id], place_in[q.id], p.size)
     for q in places:
         flow.add_arc_with_capacity(place_in[q.id], place_out[q.id], q.beds)
@@ -136,7 +137,7 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
         reach = [q for q in by_car if deadline[q.id, d.id] is not None]
         for q in reach:
             flow.add_arc_with_capacity(place_out[q.id], driver_node[d.id], q.beds)
-        trips = _trips(night, d, reach)
+        trips = _trips(night, d, [go[q.id] + back[q.id, d.id] for q in reach])
         flow.add_arc_with_capacity(driver_node[d.id], sink, big if trips == math.inf else min(big, d.seats * trips))
 
     status = flow.solve(source, sink)
