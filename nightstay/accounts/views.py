@@ -131,3 +131,9 @@ password_set = auth_views.PasswordResetConfirmView.as_view(
 
 def password_set_done(request):
     return render(request, "accounts/password_set_done.html")
+
+
+def csrf_failure(request, reason=""):
+    """A form posted after its page expired (a phone left in a pocket): say so plainly, never Django's page."""
+    return render(request, "error.html", {"status": 403, "title": _("This form expired. Go back, reload and try again.")},
+                  status=403)

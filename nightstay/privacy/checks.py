@@ -1,21 +1,45 @@
-"""System checks that refuse to run a server in production with development secrets."""
+"""System checks that refuse to run a server in production with development secrets.
+
+The development secret is refused by every management command (``runserver``,
+``migrate``...) as soon as ``ALLOWED_HOSTS`` names a public host. The deploy checks
+(``manage.py check --deploy``, run before each start in production) also want the field
+keys and an e-mail backend that does not print reset links into the logs.
+"""
 from django.conf import settings
 from django.core import checks
 
 from . import crypto
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+PRINTING_BACKENDS = {"django.core.mail.backends.console.EmailBackend",
+                     "django.core.mail.backends.filebased.EmailBackend"}
+
+
+def public_hosts() -> list[str]:
+    return [h for h in settings.ALLOWED_HOSTS if h not in LOCAL_HOSTS]
+
+
+@checks.register(checks.Tags.security)
+def check_secret_key(app_configs, **kwargs):
+    if public_hosts() and settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+        return [checks.Error("SECRET_KEY is the development default while ALLOWED_HOSTS is public",
+                             hint="set SECRET_KEY in the environment (see docs/deploy.md)", id="nightstay.E001")]
+    return []
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_secrets(app_configs, **kwargs):
-    errors = []
-    public = [h for h in settings.ALLOWED_HOSTS if h not in LOCAL_HOSTS]
-    if public and settings.SECRET_KEY == settings.DEV_SECRET_KEY:
-        errors.append(checks.Error("SECRET_KEY is the development default while ALLOWED_HOSTS is public",
-                                   hint="set SECRET_KEY in the environment", id="nightstay.E001"))
+def check_field_keys(app_configs, **kwargs):
     try:
         crypto.keyring()
     except crypto.KeyError_ as e:
-        errors.append(checks.Error(f"field encryption keys: {e}", id="nightstay.E002"))
-    return errors
+        return [checks.Error(f"field encryption keys: {e}", id="nightstay.E002")]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_mail(app_configs, **kwargs):
+    if public_hosts() and settings.EMAIL_BACKEND in PRINTING_BACKENDS:
+        return [checks.Warning("e-mails (with password links and addresses) would be written to the console or disk",
+                               hint="set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST",
+                               id="nightstay.W001")]
+    return []

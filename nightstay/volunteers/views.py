@@ -22,6 +22,7 @@ HOUR = 3600
 def join(request, hub: str):
     """Anyone may offer a bed or a car. What they type waits, sealed, for a coordinator's call."""
     hub = get_object_or_404(Hub, slug=hub)
+    request.private_page = True  # what was typed must not stay in a shared phone's cache
     form = ApplicationForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

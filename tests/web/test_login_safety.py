@@ -16,6 +16,11 @@ from .base import PASSWORD, HubTestCase
 REFUSED = str(LoginForm.refused)
 
 
+def code(device) -> str:
+    """The code the phone shows now (six digits, zero-padded)."""
+    return f"{totp(device.bin_key):06d}"
+
+
 class LockOutTests(HubTestCase):
     def setUp(self):
         cache.clear()
@@ -119,7 +124,7 @@ class SecondFactorTests(HubTestCase):
     def test_a_right_code_opens_the_page_asked_for(self):
         self.log_in_with_password("colette@example.org")
         device = TOTPDevice.objects.get(user=self.colette)
-        r = self.client.post(reverse("two_factor"), {"code": totp(device.bin_key), "next": "/volunteer/brussels/queue/"})
+        r = self.client.post(reverse("two_factor"), {"code": code(device), "next": "/volunteer/brussels/queue/"})
         self.assertRedirects(r, "/volunteer/brussels/queue/")
 
     def test_a_wrong_code_is_refused_and_throttled(self):
@@ -128,7 +133,7 @@ class SecondFactorTests(HubTestCase):
         self.assertContains(r, "That code is not right")
         self.assertEqual(self.client.get("/volunteer/brussels/queue/").status_code, 302)
         device = TOTPDevice.objects.get(user=self.colette)
-        r = self.client.post(reverse("two_factor"), {"code": totp(device.bin_key)})
+        r = self.client.post(reverse("two_factor"), {"code": code(device)})
         self.assertContains(r, "Too many wrong codes")
 
     def test_a_code_must_be_six_digits(self):
@@ -138,7 +143,7 @@ class SecondFactorTests(HubTestCase):
     def test_an_outside_next_is_ignored(self):
         self.log_in_with_password("colette@example.org")
         device = TOTPDevice.objects.get(user=self.colette)
-        r = self.client.post(reverse("two_factor"), {"code": totp(device.bin_key), "next": "https://evil.example/"})
+        r = self.client.post(reverse("two_factor"), {"code": code(device), "next": "https://evil.example/"})
         self.assertRedirects(r, reverse("home"))
 
     def test_a_coordinator_without_a_device_enrols_then_passes(self):
@@ -152,7 +157,7 @@ class SecondFactorTests(HubTestCase):
         self.assertContains(r, " ".join([device.config_url.split("secret=")[1][:4]]))
         self.client.get(reverse("two_factor"))  # a second visit shows the same device, not a new one
         self.assertEqual(TOTPDevice.objects.filter(user=self.cyril).count(), 1)
-        r = self.client.post(reverse("two_factor"), {"code": totp(device.bin_key), "next": "/volunteer/brussels/queue/"})
+        r = self.client.post(reverse("two_factor"), {"code": code(device), "next": "/volunteer/brussels/queue/"})
         self.assertRedirects(r, "/volunteer/brussels/queue/")
         device.refresh_from_db()
         self.assertTrue(device.confirmed)
@@ -174,3 +179,17 @@ class SecondFactorTests(HubTestCase):
         r = self.client.get(reverse("two_factor"))
         self.assertEqual(r.status_code, 302)
         self.assertTrue(r.url.startswith(reverse("login")))
+
+
+class ResetSecondFactorCommandTests(HubTestCase):
+    def test_a_lost_phone_is_forgotten_and_the_next_log_in_enrols(self):
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        out = StringIO()
+        call_command("reset_second_factor", "Colette@example.org", stdout=out)
+        self.assertIn("removed 1 device", out.getvalue())
+        self.assertFalse(TOTPDevice.objects.filter(user=self.colette).exists())
+        with self.assertRaises(CommandError):
+            call_command("reset_second_factor", "nobody@example.org")

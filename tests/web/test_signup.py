@@ -106,3 +106,20 @@ class SignUpTests(HubTestCase):
         for heading in ("What we keep", "Who sees it", "For how long"):
             self.assertContains(r, heading)
         self.assertContains(r, "Brussels - Parc Maximilien")
+
+
+class ClientKeyTests(HubTestCase):
+    def test_behind_the_proxy_each_client_has_its_own_budget(self):
+        from django.test import RequestFactory
+
+        from nightstay.accounts.throttle import client_key
+
+        factory = RequestFactory()
+        a = factory.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.1")
+        b = factory.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+        with override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+            self.assertNotEqual(client_key(a), client_key(b))
+            self.assertEqual(client_key(a), client_key(factory.get("/", HTTP_X_FORWARDED_FOR="198.51.100.1")))
+        with override_settings(SECURE_PROXY_SSL_HEADER=None):  # not behind a proxy: the header is a lie
+            self.assertEqual(client_key(a), client_key(b))
+        self.assertNotIn("198.51.100.1", client_key(a))
