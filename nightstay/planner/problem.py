@@ -98,9 +98,9 @@ class Problem:
                 reach.append(CAR if pl.by_car else WALK)
                 ready.append(0.0)
                 latest.append(end)
-            walk.append(K[0, 1 + j] / tr.walk_kmh * 3600.0)
+            walk.append(float(K[0, 1 + j]) / tr.walk_kmh * 3600.0)
             self_leave.append(ready[-1])
-            self_ride.append(tr.board_seconds + T[0, 1 + j])
+            self_ride.append(tr.board_seconds + float(T[0, 1 + j]))
 
         drivers = night.drivers
         free = tuple(max(0.0, night.seconds(d.available_from)) for d in drivers)

@@ -55,23 +55,27 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
     best_key, best = None, None
     car = []
     work.done += 1 + len(pb.compat[i]) // 8
+    used, beds, kinds, wanted, reach = st.used, pb.beds, st.kinds, st.wanted, pb.reach
+    is_host, other = pb.is_host, 1 - pb.kind[i]
     for j in pb.compat[i] if among is None else among:
-        if not force and not st.fits(i, j):
+        if not force and (used[j] + size > beds[j] or (is_host[j] and kinds[j][other])):
             continue
-        reach = pb.reach[j]
-        miss = (0 if j == ret else 1) + st.takes_wanted_bed(i, j)
-        spare = pb.beds[j] - st.used[j] - size
-        if reach == WALK:
-            a = w + pb.walk[j]
-            key = (miss, max(0.0, a - thr), 0, spare)
-        elif reach == SELF:
-            a = max(st.leave[j], w) + pb.self_ride[j]
-            if a > pb.latest[j] + EPS:
-                continue
-            key = (miss, max(0.0, a - thr), 0, spare)
-        else:
+        r = reach[j]
+        if r == CAR:
             car.append(j)
             continue
+        if j == ret:
+            miss = 0
+        else:
+            want = wanted[j]
+            miss = 2 if (want[0] or want[1]) and st.takes_wanted_bed(i, j) else 1
+        if r == WALK:
+            a = w + pb.walk[j]
+        else:
+            a = (st.leave[j] if st.leave[j] > w else w) + pb.self_ride[j]
+            if a > pb.latest[j] + EPS:
+                continue
+        key = (miss, a - thr if a > thr else 0.0, 0, beds[j] - used[j] - size)
         if best_key is None or key < best_key:
             best_key, best = key, ("put", j)
     if not car:
@@ -109,28 +113,36 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
                 ks.insert(0, k)
                 break
         new_trips.append((d, ks))
-    work.done += (len(open_trips) * len(car_places) + len(new_trips) * len(car_places)) // 8
+    stopping_at: dict[int, list[int]] = {}  # place -> open trips that stop there
+    for n_trip, (_, _, _, stops) in enumerate(open_trips):
+        for p in stops:
+            stopping_at.setdefault(p, []).append(n_trip)
+    work.done += (len(open_trips) + len(new_trips) * len(car_places)) // 8
     for j in car_places:
         miss = (0 if j == ret else 1) + st.takes_wanted_bed(i, j)
         if best_key is not None and best_key[0] < miss:
             continue
         spare = pb.beds[j] - st.used[j] - size
         loc = j + 1
-        around = near[j]
-        for d, k, tw, stops in open_trips:
+        for d, k, tw, stops in map(open_trips.__getitem__, stopping_at.get(j, ())):
+            if w <= tw:  # a seat on a trip that goes there anyway, leaving no later
+                key = (miss, 0.0, 0, spare)
+                if best_key is None or key < best_key:
+                    best_key, best = key, ("carry", j, d, k, stops.index(j), "join")
+        if best_key is not None and best_key[0] == miss and best_key[1] == 0.0 and best_key[2] == 0:
+            continue  # nothing that drives more can do better
+        # only trips that already stop at or near j are worth a detour
+        nearby = sorted({n for p in near[j] for n in stopping_at.get(p, ())})
+        work.done += len(nearby) // 4
+        for d, k, tw, stops in map(open_trips.__getitem__, nearby):
             if j in stops:
                 pos = stops.index(j)
                 if w <= tw:
-                    key = (miss, 0.0, 0, spare)
-                    if best_key is None or key < best_key:
-                        best_key, best = key, ("carry", j, d, k, pos, "join")
                     continue
                 if best_key is not None and (miss, 0.0, 1, 0.0) >= best_key:
                     continue
                 sched = st.sched[d]
                 cands = [(pos, "join", sched[:k] + [(w, stops)] + sched[k + 1:])]
-            elif around.isdisjoint(stops):
-                continue  # too far from this trip's stops to be worth a detour
             else:
                 sched = st.sched[d]
                 last_trip = k == len(sched) - 1

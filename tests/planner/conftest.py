@@ -124,3 +124,16 @@ def vulnerable_needs_the_car():
                  [host("Hm", pickup="driver", km_east=3.0, genders=("m",)),
                   host("Hf", pickup="driver", km_east=3.0, genders=("f",))],
                  drivers=[driver("D1", seats=1, until="21:30")])
+
+
+@pytest.fixture
+def packing():
+    """A woman alone who comes late and a family of three, both vulnerable; two self hosts.
+
+    ``near`` has three beds, ``far`` one. Taken one at a time, the woman (who slept outside
+    more) would go to ``near``, sooner for her, and leave the family no host big enough.
+    Best: the woman goes to ``far`` and the family to ``near``: 4 vulnerable people sheltered.
+    """
+    return night([party("woman", gender="f", vulnerable=True, waits="23:00", out=5),
+                  party("family", size=3, gender="mixed", minor=True, vulnerable=True, waits="20:00")],
+                 [host("near", beds=3, km_east=1.0), host("far", beds=1, km_east=9.0)])

@@ -75,6 +75,12 @@ def test_vulnerable_rides_first(vulnerable_needs_the_car):
     assert score["vulnerable_sheltered"] == 1
 
 
+def test_vulnerable_parties_are_packed_so_that_all_fit(packing):
+    plan, score = plan_for(packing)
+    assert placed(plan) == {"woman": "far", "family": "near"}
+    assert score["vulnerable_sheltered"] == 4
+
+
 def test_vulnerable_sheltered_whenever_a_bed_can_take_them():
     """Twenty men who slept outside all week and three vulnerable parties; beds for few.
 
