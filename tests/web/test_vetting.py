@@ -167,3 +167,12 @@ class DecisionTests(HubTestCase):
         self.log_in(self.colette)
         r = self.client.post(reverse("vetting_decide", args=["brussels", liege.pk]), {"decision": "approve"})
         self.assertEqual(r.status_code, 404)
+
+
+class HomeLinkTests(HubTestCase):
+    def test_coordinators_find_the_queue_from_home_and_volunteers_do_not(self):
+        url = reverse("vetting_queue", args=["brussels"])
+        self.log_in(self.colette)
+        self.assertContains(self.client.get(reverse("home")), url)
+        self.log_in(self.hugo)
+        self.assertNotContains(self.client.get(reverse("home")), url)
