@@ -184,3 +184,19 @@ def panic(hub, keep_session: str | None = None) -> dict:
 
     Session.objects.filter(session_key__in=keys).delete()
     return {"night_rows": rows, "sessions": len(keys)}
+
+
+def labels_markdown() -> str:
+    """Every model and field with its label, as ``docs/what-we-hold.md`` lists them."""
+    out = []
+    for model in platform_models():
+        labels = model.data_labels
+        kept = ", ".join(sorted({lab.retention.value for lab in labels.values()}))
+        out += [f"### {model._meta.label}", "", f"Kept: {kept}.", "",
+                "| field | sensitivity | kept | why |", "|---|---|---|---|"]
+        for field in model._meta.concrete_fields:
+            lab = labels.get(field.name)
+            if lab is not None:
+                out.append(f"| `{field.name}` | {lab.sensitivity.value} | {lab.retention.value} | {lab.why} |")
+        out.append("")
+    return "\n".join(out)
