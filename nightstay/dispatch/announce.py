@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nightstay.hubs.models import Night
 from nightstay.intake.models import Party
@@ -36,7 +37,7 @@ def _locked_proposal(night: Night) -> tuple[Night, PlanRun]:
     night = Night.objects.select_for_update().select_related("hub").get(pk=night.pk)
     run = planning.proposal(night)
     if run is None:
-        raise Refused("there is no plan yet")
+        raise Refused(_("there is no plan yet"))
     return night, run
 
 
@@ -48,7 +49,7 @@ def _pin(night: Night, run: PlanRun, ids: nightfile.Ids, ticket: str, place_id: 
     party = ids.parties.get(ticket)
     place = ids.place(place_id)
     if party is None or place is None:
-        raise Refused("this party or place is gone since the plan was made")
+        raise Refused(_("this party or place is gone since the plan was made"))
     home, shelter = (place, None) if place_id in ids.homes else (None, place)
     placement, _ = Placement.objects.update_or_create(
         party=party, defaults={"night": night, "home": home, "shelter": shelter, "pinned": True})
@@ -61,7 +62,7 @@ def pin(night: Night, ticket: str) -> None:
         night, run = _locked_proposal(night)
         placed = _placement_in(run.plan_json, ticket)
         if placed is None:
-            raise Refused("this party has no place in the plan to keep")
+            raise Refused(_("this party has no place in the plan to keep"))
         _pin(night, run, nightfile.rows(night, run.night_json), ticket, placed["place"])
 
 
@@ -72,7 +73,7 @@ def move_party(night: Night, ticket: str, place_id: str | None, user) -> PlanRun
         ids = nightfile.rows(night, run.night_json)
         party = ids.parties.get(ticket)
         if party is None or party.status not in nightfile.IN_THE_PARK:
-            raise Refused("this party is no longer waiting")
+            raise Refused(_("this party is no longer waiting"))
         if place_id is not None:
             _check_beds(night, run, ids, party, place_id)
         try:
@@ -91,13 +92,14 @@ def _check_beds(night: Night, run: PlanRun, ids: nightfile.Ids, party: Party, pl
     """The database's word on beds: pinned and announced guests already there, and this party."""
     place = ids.place(place_id)
     if place is None:
-        raise Refused("this place offers nothing tonight")
+        raise Refused(_("this place offers nothing tonight"))
     beds = next(p["beds"] for p in (*run.night_json["hosts"], *run.night_json["shelters"]) if p["id"] == place_id)
     where = {"home": place} if place_id in ids.homes else {"shelter": place}
     there = (Placement.objects.filter(night=night, **where, party__status__in=nightfile.IN_THE_PARK)
              .exclude(party=party).values_list("party__size", flat=True))
     if sum(there) + party.size > beds:
-        raise Refused(f"{place_id}: {sum(there) + party.size} people for {beds} beds")
+        raise Refused(_("%(place)s: %(n)s people for %(beds)s beds") % {
+            "place": place_id, "n": sum(there) + party.size, "beds": beds})
 
 
 def announce(night: Night) -> Night:

@@ -8,6 +8,8 @@ refused with the checker's own words.
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from nightstay.planner.check import check_plan
 from nightstay.planner.night import Night
 from nightstay.planner.problem import CAR, Problem
@@ -72,7 +74,7 @@ def _ride(st: State, i: int, j: int) -> State:
             if best_key is None or key < best_key:
                 best, best_key = trial, key
     if best is None:
-        raise MoveRefused("no driver can take them there in time")
+        raise MoveRefused(_("no driver can take them there in time"))
     return best
 
 
@@ -82,9 +84,9 @@ def move(night: Night, plan: dict, party_id: str, place_id: str | None) -> dict:
     parties = {p.id: i for i, p in enumerate(night.parties)}
     places = {p.id: j for j, p in enumerate(pb.places)}
     if party_id not in parties:
-        raise MoveRefused("this party is no longer waiting")
+        raise MoveRefused(_("this party is no longer waiting"))
     if place_id is not None and place_id not in places:
-        raise MoveRefused("this place offers nothing tonight")
+        raise MoveRefused(_("this place offers nothing tonight"))
     st = load_state(pb, plan)
     i = parties[party_id]
     st.remove(i)
