@@ -88,7 +88,9 @@ class _Greedy:
         by_car = [p for p in self.places.values() if p.by_car]
         mp = night.meeting_point
         self.by_car = sorted(by_car, key=lambda p: (self.tr.km(mp, p.location), p.id))
-        self.last_wait = {p.id: self._last_wait(p) for p in by_car}
+        self.go = {q.id: self.tr.drive_seconds(mp, q.location) for q in by_car}
+        self.deadlines = {(q.id, i): self._direct_deadline(q, car) for q in by_car for i, car in enumerate(self.cars)}
+        self.last_wait: dict[tuple[str, int], float] = {}
         self._km_cache: dict[tuple[str, str], float] = {}
 
     # -- can a driver reach a place at all ---------------------------------------------------
@@ -96,9 +98,8 @@ class _Greedy:
     def _direct_deadline(self, place: Place, car: _Car) -> float | None:
         """The latest moment ``car`` can start loading for a trip to ``place`` alone, or None."""
         tr, d = self.tr, car.driver
-        go = tr.drive_seconds(self.night.meeting_point, place.location)
-        back = min(tr.drive_seconds(place.location, self.night.meeting_point),
-                   tr.drive_seconds(place.location, d.home))
+        go = self.go[place.id]
+        back = min(go, tr.drive_seconds(place.location, d.home))
         latest = self.window_end
         ready = 0.0
         if place.is_host:
@@ -110,10 +111,13 @@ class _Greedy:
             return None
         return min(latest, car.until - tr.drop_seconds - back) - go - tr.board_seconds
 
-    def _last_wait(self, place: Place) -> float:
-        """A party that starts waiting later than this cannot be driven to ``place`` by anyone."""
-        deadlines = [t for car in self.cars if (t := self._direct_deadline(place, car)) is not None]
-        return max(deadlines, default=-1.0)
+    def _last_wait(self, place: Place, size: int) -> float:
+        """A party of ``size`` that starts waiting later than this cannot be driven to ``place`` by anyone."""
+        key = (place.id, size)
+        if key not in self.last_wait:
+            self.last_wait[key] = max((t for i, car in enumerate(self.cars) if car.driver.seats >= size
+                                       and (t := self.deadlines[place.id, i]) is not None), default=-1.0)
+        return self.last_wait[key]
 
     # -- step 2: the place ---------------------------------------------------------------------
 
@@ -129,7 +133,7 @@ class _Greedy:
         return self_pickup_arrival(self.night, host, guests) <= latest
 
     def _car_ok(self, place: Place, party: Party) -> bool:
-        return self._waits(party) <= self.last_wait[place.id]
+        return self._waits(party) <= self._last_wait(place, party.size)
 
     def _fits(self, place: Place, party: Party) -> bool:
         if not place.fits(party) or not self.beds.room(place, party):
