@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import logging
 import os
 import platform
 import subprocess
@@ -262,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reference", action="store_true", help="skip the OR-Tools reference model")
     parser.add_argument("-o", "--output", type=Path, help="where to write the table (default results/latest.md)")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="  %(name)s: %(message)s")
     seeds = range(1 if args.quick else args.seeds)
     sweep = QUICK_SWEEP if args.quick else SWEEP
     output = args.output or RESULTS / ("quick.md" if args.quick else "latest.md")

@@ -81,6 +81,11 @@ def test_nights_make_sense(nights):
             ready, latest = datetime.fromisoformat(h["ready_from"]), datetime.fromisoformat(h["latest_arrival"])
             assert start < ready < latest <= end
             assert h["accepts"]["max_party"] <= h["beds"]
+        night = read_night(doc)
+        for h in night.hosts:  # a host who fetches guests can get home with them in time: no dead offers
+            if h.pickup == "self":
+                trip = night.travel.board_seconds + night.travel.drive_seconds(night.meeting_point, h.location)
+                assert night.seconds(h.ready_from) + trip <= night.seconds(h.latest_arrival)
         for d in doc["drivers"]:
             assert datetime.fromisoformat(d["available_from"]) < datetime.fromisoformat(d["available_until"]) <= end
         for p in doc["parties"]:
