@@ -1,6 +1,7 @@
 """Log-in, second-factor and reset forms. Their errors never tell whether an account exists."""
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,3 +42,12 @@ class CodeForm(forms.Form):
 class ResetForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choosing a password through the e-mailed link also lifts a lock-out: whoever holds the
+    inbox is the volunteer, and someone guessing at the account must not keep them out."""
+
+    def save(self, commit=True):
+        self.user.failed_logins, self.user.locked_until = 0, None
+        return super().save(commit)

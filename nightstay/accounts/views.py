@@ -26,7 +26,7 @@ from nightstay.hubs.access import STAFF_ROLES
 from nightstay.privacy.crypto import blind_index
 
 from . import throttle
-from .forms import CodeForm, LoginForm, ResetForm
+from .forms import CodeForm, LoginForm, NewPasswordForm, ResetForm
 from .mail import send_link
 from .models import User
 
@@ -126,7 +126,7 @@ def password_reset_sent(request):
 
 # Django's own token check; the token leaves the URL for the session before the form shows.
 password_set = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_set.html", success_url=reverse_lazy("password_set_done"))
+    form_class=NewPasswordForm, template_name="accounts/password_set.html", success_url=reverse_lazy("password_set_done"))
 
 
 def password_set_done(request):

@@ -60,6 +60,17 @@ class PasswordResetTests(HubTestCase):
         self.assertTrue(User.objects.get(pk=self.hugo.pk).check_password("a new long secret 42"))
         self.assertContains(self.client.get(link, follow=True), "This link was used already")
 
+    def test_a_new_password_lifts_a_lock_out(self):
+        for _ in range(5):
+            self.client.post(reverse("login"), {"email": "hugo@example.org", "password": "wrong"})
+        self.assertTrue(User.objects.get(pk=self.hugo.pk).is_locked())
+        self.ask("hugo@example.org")
+        link = link_in(mail.outbox[0]).replace("https://nightstay.example.org", "")
+        form_url = self.client.get(link, follow=True).redirect_chain[-1][0]
+        self.client.post(form_url, {"new_password1": "a new long secret 42", "new_password2": "a new long secret 42"})
+        r = self.client.post(reverse("login"), {"email": "hugo@example.org", "password": "a new long secret 42"})
+        self.assertRedirects(r, reverse("home"))
+
     def test_a_weak_password_is_refused_with_a_reason(self):
         self.ask("hugo@example.org")
         link = link_in(mail.outbox[0]).replace("https://nightstay.example.org", "")

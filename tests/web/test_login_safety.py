@@ -175,6 +175,16 @@ class SecondFactorTests(HubTestCase):
         self.log_in_with_password("colette@example.org")
         self.assertEqual(self.client.get("/volunteer/brussels/queue/").status_code, 302)
 
+    def test_the_page_only_ever_touches_ones_own_device(self):
+        self.log_in_with_password("pia@example.org")
+        r = self.client.get(reverse("two_factor"))
+        self.assertContains(r, "<svg")  # anyone may enrol a phone for their own account
+        self.assertEqual(TOTPDevice.objects.filter(user=self.pia).count(), 1)
+        colette_code = code(TOTPDevice.objects.get(user=self.colette))
+        r = self.client.post(reverse("two_factor"), {"code": colette_code})
+        self.assertEqual(r.status_code, 200)
+        self.assertFalse(TOTPDevice.objects.get(user=self.pia).confirmed)
+
     def test_anonymous_visitors_are_sent_to_log_in(self):
         r = self.client.get(reverse("two_factor"))
         self.assertEqual(r.status_code, 302)
