@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -217,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in e.lines:
             print(line, file=sys.stderr)
         return BAD_INPUT
+    except BrokenPipeError:  # ``nightstay demo-night | head``: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
 
 
 if __name__ == "__main__":

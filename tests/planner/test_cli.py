@@ -1,6 +1,7 @@
 """The ``nightstay`` command, run in-process as a coordinator would run it at the meeting point."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -311,3 +312,24 @@ def test_check_does_not_load_the_search(tmp_path):
     done = subprocess.run([sys.executable, "-c", script, night, plan], capture_output=True, text=True)
 
     assert done.stdout.splitlines()[-1] == "0 False", done.stderr
+
+
+def test_check_reads_the_plan_from_standard_input(capsys, monkeypatch, tiny):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps(tiny_plan()).encode())))
+
+    code, out, err = run(capsys, "check", tiny, "-", "--json")
+
+    assert (code, err) == (0, "")
+    assert json.loads(out)["sheltered"] == 8
+
+
+def test_a_closed_pipe_is_no_traceback(tmp_path):
+    """``nightstay demo-night | head -1``: the night is cut short, quietly."""
+    nightstay = Path(sys.executable).parent / "nightstay"
+    if not nightstay.exists():
+        pytest.skip(f"no installed nightstay command beside {sys.executable} (run make setup)")
+
+    done = subprocess.run(f"'{nightstay}' demo-night --scenario winter --seed 1 | head -1", shell=True,
+                          capture_output=True, text=True)
+
+    assert done.stdout == "{\n" and done.stderr == ""

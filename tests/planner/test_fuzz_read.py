@@ -19,7 +19,7 @@ from nightstay.planner.read import NightError, load_night, read_night
 from .tiny_night import tiny_night
 
 # FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps the suite to a few seconds.
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = (st.none() | st.booleans() | st.integers(min_value=-10**30, max_value=10**30)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=30)
