@@ -34,7 +34,9 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from nightstay.planner.night import Driver, Host, Night, Party, Shelter
@@ -43,7 +45,7 @@ from nightstay.planner.plan import Placement, Plan, Stop, Trip, self_pickup_arri
 log = logging.getLogger(__name__)
 
 KM_UNIT = 0.1  # routing arc costs count hundreds of metres
-LATE_COST_PER_SECOND = 1  # soft cost of a car arrival after the night's other last arrival
+LATE_COST_PER_SECOND = 100  # soft cost of a car arrival after the night's other last arrival
 
 
 @dataclass
@@ -60,14 +62,31 @@ def _ceil(x: float) -> int:
     return int(math.ceil(x - 1e-9))
 
 
+def _car_reach(night: Night, place: Host | Shelter) -> tuple[np.ndarray, np.ndarray]:
+    """For every party (rows, in night order) and driver (columns): can that driver take that
+    party alone to ``place`` in time, and at what time would it arrive there."""
+    tr = night.travel
+    out = tr.drive_seconds(night.meeting_point, place.location)
+    latest, ready = night.seconds(night.end), 0.0
+    if isinstance(place, Host):
+        latest = min(latest, night.seconds(place.latest_arrival))
+        ready = night.seconds(place.ready_from)
+    ws = np.array([max(0.0, night.seconds(p.waiting_since)) for p in night.parties])[:, None]
+    size = np.array([p.size for p in night.parties])[:, None]
+    free = np.array([max(0.0, night.seconds(d.available_from)) for d in night.drivers])[None, :]
+    seats = np.array([d.seats for d in night.drivers])[None, :]
+    until = np.array([night.seconds(d.available_until) for d in night.drivers])[None, :]
+    home = np.array([min(tr.drive_seconds(place.location, d.home), out) for d in night.drivers])[None, :]
+    arrive = np.maximum(np.maximum(free, ws) + tr.board_seconds + out, ready)
+    ok = (seats >= size) & (arrive <= latest) & (arrive + tr.drop_seconds + home <= until)
+    return ok, arrive
+
+
 def _options(night: Night) -> Options:
     """Every (party, place) pair allowed by acceptance and reachable in time by some means."""
-    tr = night.travel
     end = night.seconds(night.end)
-    mp = night.meeting_point
     opts = Options()
     for p in night.parties:
-        ws = max(0.0, night.seconds(p.waiting_since))
         opts.walk[p.id], opts.self_host[p.id], opts.car[p.id] = {}, {}, {}
         for s in night.shelters:
             if not s.fits(p):
@@ -82,27 +101,16 @@ def _options(night: Night) -> Options:
             arr = self_pickup_arrival(night, h, [p])
             if arr <= min(end, night.seconds(h.latest_arrival)):
                 opts.self_host[p.id][h.id] = arr
-        for place in [*night.shelters, *night.hosts]:
-            if not place.by_car or not place.fits(p):
-                continue
-            latest = end
-            ready = 0.0
-            if isinstance(place, Host):
-                latest = min(end, night.seconds(place.latest_arrival))
-                ready = night.seconds(place.ready_from)
-            best = None
-            for k, d in enumerate(night.drivers):
-                if d.seats < p.size:
-                    continue
-                dep = max(0.0, night.seconds(d.available_from), ws) + tr.board_seconds
-                arr = max(dep + tr.drive_seconds(mp, place.location), ready)
-                back = arr + tr.drop_seconds + min(tr.drive_seconds(place.location, d.home),
-                                                   tr.drive_seconds(place.location, mp))
-                if arr <= latest and back <= night.seconds(d.available_until):
-                    opts.drivers.setdefault((p.id, place.id), []).append(k)
-                    best = arr if best is None else min(best, arr)
-            if best is not None:
-                opts.car[p.id][place.id] = best
+    for place in (*night.shelters, *night.hosts):
+        if not place.by_car or not night.drivers:
+            continue
+        ok, arrive = _car_reach(night, place)
+        earliest = np.where(ok, arrive, np.inf).min(axis=1).tolist()
+        for i in np.flatnonzero(ok.any(axis=1)).tolist():
+            p = night.parties[i]
+            if place.fits(p):
+                opts.drivers[p.id, place.id] = np.flatnonzero(ok[i]).tolist()
+                opts.car[p.id][place.id] = earliest[i]
     return opts
 
 
@@ -132,22 +140,78 @@ def _round_trip(night: Night, place: Host | Shelter) -> float:
     return tr.board_seconds + 2 * tr.drive_seconds(night.meeting_point, place.location) + tr.drop_seconds
 
 
-def _greedy(night: Night, cands: dict[str, dict[str, float]], car_budget: float | None) -> dict[str, str]:
-    """Most important parties first, each to its first place with room: the search's start."""
+def _lp_guide(night: Night, cands: dict[str, dict[str, float]], car_budget: float | None) -> dict[tuple, float]:
+    """The assignment's linear relaxation (GLOP): how much of each (party, place) pair it takes.
+
+    On these nights the relaxation is nearly integral and solves in well under a second, where
+    CP-SAT's search barely moves from its start in the same time: it is the compass the
+    rounding below follows.
+    """
+    places = night.places
+    pmap = night.party_by_id
+    weights, _ = _lex_weights(list(night.parties))
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp is None:
+        return {}
+    x = {(pid, pl): lp.NumVar(0.0, 1.0, "") for pid, c in cands.items() for pl in c}
+    fixed = {f.party for f in night.fixed}
+    one = {pid: lp.Constraint(1.0 if pid in fixed else 0.0, 1.0) for pid in cands}
+    beds = {}
+    for pl, place in places.items():
+        if isinstance(place, Host):
+            men = lp.NumVar(0.0, 1.0, "")
+            beds[pl, "m"] = lp.Constraint(-lp.infinity(), 0.0)
+            beds[pl, "m"].SetCoefficient(men, -place.beds)
+            beds[pl, "f"] = lp.Constraint(-lp.infinity(), place.beds)
+            beds[pl, "f"].SetCoefficient(men, place.beds)
+        else:
+            beds[pl, "m"] = beds[pl, "f"] = lp.Constraint(-lp.infinity(), place.beds)
+    budget = lp.Constraint(-lp.infinity(), float(car_budget)) if car_budget is not None else None
+    obj = lp.Objective()
+    trip = {pl: _ceil(_round_trip(night, place)) for pl, place in places.items() if place.by_car}
+    for (pid, pl), v in x.items():
+        p = pmap[pid]
+        one[pid].SetCoefficient(v, 1.0)
+        beds[pl, p.kind].SetCoefficient(v, p.size)
+        if budget is not None and places[pl].by_car:
+            budget.SetCoefficient(v, trip[pl] * p.size)
+        obj.SetCoefficient(v, weights[pid] + _returning(p, pl))
+    obj.SetMaximization()
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return {}
+    return {key: v.solution_value() for key, v in x.items()}
+
+
+def _greedy(night: Night, cands: dict[str, dict[str, float]], car_budget: float | None,
+            guide: dict[tuple, float] | None = None, keep: dict[str, str] | None = None) -> dict[str, str]:
+    """Round the relaxation: most important parties first, each to the place the relaxation
+    likes best among those with room (then a returning wish, walking or self-pickup, nearest).
+
+    Placements in ``keep`` are made first, so an earlier answer is extended, never lost.
+    """
+    guide = dict(guide or {})
+    keep = keep or {}
+    for pid, pl in keep.items():
+        guide[pid, pl] = 2.0  # above any relaxation value: tried first
     places = night.places
     weights, _ = _lex_weights(list(night.parties))
     free = {pl: places[pl].beds for pl in places}
     kind_at: dict[str, str] = {}
-    spent = 0.0
+    fixed = {f.party for f in night.fixed}
+    spent = 0
     out = {}
-    for p in sorted(night.parties, key=lambda p: -weights[p.id]):
-        # walking and self-pickup first (no car needed), then car places nearest first
-        for pl in sorted(cands.get(p.id, {}), key=lambda pl: (places[pl].by_car, cands[p.id][pl])):
+    trip = {pl: _ceil(_round_trip(night, place)) for pl, place in places.items() if place.by_car}
+    mass = {pid: sum(guide.get((pid, pl), 0.0) for pl in c) for pid, c in cands.items()}
+    for p in sorted(night.parties, key=lambda p: (p.id not in fixed, p.id not in keep, mass.get(p.id, 0.0) < 0.5,
+                                                  -weights[p.id])):
+        for pl in sorted(cands.get(p.id, {}), key=lambda pl: (-round(guide.get((p.id, pl), 0.0), 6),
+                                                               p.returning_to != pl, places[pl].by_car,
+                                                               cands[p.id][pl])):
             place = places[pl]
-            cost = _round_trip(night, place) * p.size if place.by_car else 0.0
+            cost = trip[pl] * p.size if place.by_car else 0
             if free[pl] < p.size or kind_at.get(pl, p.kind) != p.kind:
                 continue
-            if cost and car_budget is not None and spent + cost > car_budget:
+            if cost and car_budget is not None and spent + cost > int(car_budget):
                 continue
             free[pl] -= p.size
             spent += cost
@@ -158,9 +222,12 @@ def _greedy(night: Night, cands: dict[str, dict[str, float]], car_budget: float 
     return out
 
 
-def _assign(night: Night, opts: Options, time_limit: float, seed: int, *, car_budget: float | None,
+def _assign(night: Night, opts: Options, polish_until: float | None, seed: int, *, car_budget: float | None,
             car_fixed: dict[str, str] | None = None, hint: dict[str, str] | None = None) -> dict[str, str]:
-    """CP-SAT: party -> place, best by the format's order, then with as few people in cars.
+    """party -> place, best by the format's order, then with as few people in cars.
+
+    The linear relaxation, rounded (``_lp_guide``, ``_greedy``), gives the start; CP-SAT then
+    polishes it until ``polish_until`` (a ``time.monotonic()`` instant; None: the start is the answer).
 
     ``car_budget`` bounds the driver seat-seconds spent on car placements (first pass);
     ``car_fixed`` (second pass) leaves out the parties the cars really carry and every other car
@@ -183,8 +250,16 @@ def _assign(night: Night, opts: Options, time_limit: float, seed: int, *, car_bu
             f = fixed[p.id]
             c = {f: c.get(f, 0.0)} if (car_fixed is None or not places[f].by_car) else {}
         cands[p.id] = c
+    guide = _lp_guide(night, cands, car_budget)
+    starts = [_greedy(night, cands, car_budget, guide)]
+    if hint:
+        starts.append(_greedy(night, cands, car_budget, guide, keep=hint))
+    w, _ = _lex_weights(list(parties))
+    start = max(starts, key=lambda a: sum(w[pid] + _returning(pmap[pid], pl) for pid, pl in a.items()))
+    if polish_until is None or polish_until - time.monotonic() < 0.5:
+        return start
     m = cp_model.CpModel()
-    x = {(pid, pl): m.NewBoolVar(f"x_{pid}_{pl}") for pid, c in cands.items() for pl in c}
+    x = {(pid, pl): m.NewBoolVar("") for pid, c in cands.items() for pl in c}
     by_party: dict[str, list] = {}
     by_place: dict[str, list] = {}
     for (pid, pl), v in x.items():
@@ -195,46 +270,58 @@ def _assign(night: Night, opts: Options, time_limit: float, seed: int, *, car_bu
             m.Add(sum(vs) == 1)
         else:
             m.AddAtMostOne(vs)
+    def people(pvs):
+        return cp_model.LinearExpr.WeightedSum([v for _, v in pvs], [pmap[pid].size for pid, _ in pvs])
+
+    men_at = {pl: pmap[pid].kind == "m" for pid, pl in start.items()}
     for pl, pvs in by_place.items():
         beds = places[pl].beds
         if isinstance(places[pl], Host):
-            men = m.NewBoolVar(f"men_{pl}")
-            m.Add(sum(pmap[pid].size * v for pid, v in pvs if pmap[pid].kind == "m") <= beds * men)
-            m.Add(sum(pmap[pid].size * v for pid, v in pvs if pmap[pid].kind != "m") <= beds * (1 - men))
+            men = m.NewBoolVar("")
+            m.AddHint(men, men_at.get(pl, True))
+            m.Add(people([(pid, v) for pid, v in pvs if pmap[pid].kind == "m"]) <= beds * men)
+            m.Add(people([(pid, v) for pid, v in pvs if pmap[pid].kind != "m"]) <= beds * (1 - men))
         else:
-            m.Add(sum(pmap[pid].size * v for pid, v in pvs) <= beds)
-    car_people = [pmap[pid].size * v for (pid, pl), v in x.items() if places[pl].by_car]
-    if car_budget is not None and car_people:
-        m.Add(sum(_ceil(_round_trip(night, places[pl])) * pmap[pid].size * v
-                  for (pid, pl), v in x.items() if places[pl].by_car) <= int(car_budget))
-    w, _ = _lex_weights(list(parties))
-    lex = sum((w[pid] + _returning(pmap[pid], pl)) * v for (pid, pl), v in x.items())
-    start = hint if hint is not None else _greedy(night, cands, car_budget)
+            m.Add(people(pvs) <= beds)
+    by_car = [(pid, pl, v) for (pid, pl), v in x.items() if places[pl].by_car]
+    car_people = people([(pid, v) for pid, _, v in by_car])
+    if car_budget is not None and by_car:
+        trip = {pl: _ceil(_round_trip(night, places[pl])) for pl in {pl for _, pl, _ in by_car}}
+        m.Add(cp_model.LinearExpr.WeightedSum([v for _, _, v in by_car],
+                                              [trip[pl] * pmap[pid].size for pid, pl, _ in by_car])
+              <= int(car_budget))
+    lex = cp_model.LinearExpr.WeightedSum(list(x.values()),
+                                          [w[pid] + _returning(pmap[pid], pl) for pid, pl in x])
     for (pid, pl), v in x.items():
         m.AddHint(v, start.get(pid) == pl)
     # Two stages: the format's criteria 1-4 first, then, without losing any of it, as few
     # people in cars as possible (cars are the scarce resource the routing still has to share).
     m.Maximize(lex)
     solver = cp_model.CpSolver()
+    time_limit = max(0.1, polish_until - time.monotonic())
     solver.parameters.max_time_in_seconds = max(0.1, 0.75 * time_limit)
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 2
-    solver.parameters.cp_model_probing_level = 0  # probing costs seconds on a 25,000-pair night
+    # presolve and probing cost seconds on a 25,000-pair night for little: keep them short
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    solver.parameters.max_presolve_iterations = 1
     status = solver.Solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         log.warning("assignment: no solution (%s), keeping the greedy start", solver.StatusName(status))
         return {pid: pl for pid, pl in start.items() if (pid, pl) in x}
     chosen = {key for key, v in x.items() if solver.Value(v)}
-    if car_people:
+    if by_car:
         m.ClearHints()
         for v in x.values():
             m.AddHint(v, solver.Value(v))
         m.Add(lex >= int(solver.ObjectiveValue()))
-        m.Minimize(sum(car_people))
+        m.Minimize(car_people)
         solver.parameters.max_time_in_seconds = max(0.1, 0.25 * time_limit)
         if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = {key for key, v in x.items() if solver.Value(v)}
     return dict(chosen)
+
 
 @dataclass
 class Request:
@@ -297,24 +384,13 @@ def _route(night: Night, requests: list[Request], late_after: float, time_limit:
 
     manager = pywrapcp.RoutingIndexManager(n, nv, [0] * nv, [1 + k for k in range(nv)])
     routing = pywrapcp.RoutingModel(manager)
-    # The matrices are indexed by node; the routing model's own indexes differ, so callbacks
-    # translate (RegisterTransitMatrix would assume they coincide).
-    def time_cb(a, b):
-        return secs[manager.IndexToNode(a)][manager.IndexToNode(b)]
-
-    def cost_cb(a, b):
-        return cost[manager.IndexToNode(a)][manager.IndexToNode(b)]
-
-    def demand_cb(a):
-        node = manager.IndexToNode(a)
-        r = req_of[node]
-        if r is None:
-            return 0
-        return r.party.size if kind[node] == "pick" else -r.party.size
-
-    t_cb = routing.RegisterTransitCallback(time_cb)
-    c_cb = routing.RegisterTransitCallback(cost_cb)
-    d_cb = routing.RegisterUnaryTransitCallback(demand_cb)
+    demand = [0] * (1 + nv)
+    for r in requests:
+        demand += [r.party.size, -r.party.size]
+    # node-indexed matrices: the solver evaluates them without calling back into Python
+    t_cb = routing.RegisterTransitMatrix(secs)
+    c_cb = routing.RegisterTransitMatrix(cost)
+    d_cb = routing.RegisterUnaryTransitVector(demand)
     routing.SetArcCostEvaluatorOfAllVehicles(c_cb)
     routing.AddDimensionWithVehicleCapacity(d_cb, 0, [d.seats for d in drivers], True, "seats")
     end = _ceil(night.seconds(night.end))
@@ -450,7 +526,8 @@ def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
     # 1. assignment with an estimated budget of car seat-seconds
     budget = sum(d.seats * max(0.0, night.seconds(d.available_until) - max(0.0, night.seconds(d.available_from)))
                  for d in night.drivers)
-    assigned = _assign(night, opts, 0.3 * time_limit, seed, car_budget=budget)
+    assigned = _assign(night, opts, None, seed, car_budget=budget)
+    log.info("assigned %d parties after %.1f s", len(assigned), time.monotonic() - t0)
 
     # 2. routing of car placements, plus optional pairs towards beds left free
     pairs = [(pmap[pid], places[pl]) for pid, pl in assigned.items() if places[pl].by_car]
@@ -480,6 +557,8 @@ def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
     if requests and night.drivers:
         route_time = max(0.1, deadline - time.monotonic() - 0.15 * time_limit)
         routes = _route(night, requests, late_after, route_time)
+        log.info("routed %d requests after %.1f s", len(requests), time.monotonic() - t0)
+        primaries = {pid for pid, pl in assigned.items() if places[pl].by_car}
         for k, seq in routes.items():
             for trip, reqs in _timed_trips(night, night.drivers[k], _trips_of_route(seq)):
                 trips.append(trip)
@@ -488,8 +567,13 @@ def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
                         carried[pid] = s.place
                         arrive[pid] = night.seconds(s.arrive)
 
+    if requests:
+        log.info("cars carry %d of %d parties the assignment put in cars, and %d of %d more",
+                 len(primaries & set(carried)), len(primaries), len(set(carried) - primaries),
+                 len(requests) - len(primaries))
+
     # 3. walking and self-pickup places for everyone the cars did not take
-    final = _assign(night, opts, max(0.1, deadline - time.monotonic() - 0.05), seed + 1,
+    final = _assign(night, opts, deadline - 0.05, seed + 1,
                     car_budget=None, car_fixed=carried,
                     hint={pid: pl for pid, pl in assigned.items() if not places[pl].by_car})
     for pid, pl in carried.items():

@@ -1,0 +1,158 @@
+"""nightstay against the OR-Tools reference model, night by night, in the format's order.
+
+    python -m benchmarks.compare --time-limit 2 --seeds 3
+    python -m benchmarks.compare --time-limit 2 --seeds 1 --scenarios normal few-drivers -o /tmp/c.md
+
+nightstay's promise is that on every night its plan, found within T seconds, ranks at least as
+well as the plan of a general-purpose OR-Tools model given 10 x T (``ortools_reference.py``).
+For each demo scenario and seed this runs both in-process, one after the other (never side by
+side, so neither steals the other's processor), has the reference checker
+(``../shared/formats/check_plan.py``) judge both plans, and compares them with the checker's
+own ``rank_key``: the first criterion that differs decides, and the table names it. An invalid
+plan loses to any valid one. The table goes to stdout and to
+``benchmarks/results/compare-latest.md`` with the date, the machine and the budgets.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from nightstay.planner.demo import SCENARIOS, make_night
+from nightstay.planner.read import read_night
+from nightstay.planner.solve import solve
+
+from .ortools_reference import solve_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKER = ROOT.parent / "shared" / "formats" / "check_plan.py"
+RESULTS = Path(__file__).resolve().parent / "results"
+FACTOR = 10
+# rank_key's positions, named as NIGHT-FORMAT.md names the criteria
+CRITERIA = ("vulnerable", "sheltered", "rotation", "returning", "last arrival", "driver km")
+
+
+def load_checker():
+    if not CHECKER.is_file():
+        sys.exit(f"reference checker not found at {CHECKER} (clone shared/ beside the repository)")
+    spec = importlib.util.spec_from_file_location("check_plan", CHECKER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class Judged:
+    """One plan as the reference checker sees it."""
+
+    errors: list[str]
+    score: dict | None
+    seconds: float
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and self.score is not None
+
+    def cells(self) -> str:
+        if not self.valid:
+            return f"INVALID ({len(self.errors)}: {self.errors[0] if self.errors else 'malformed'})"
+        s = self.score
+        last = s["last_arrival"][11:16] if s["last_arrival"] else "-"
+        return (f"{s['vulnerable_sheltered']}/{s['vulnerable']} v, {s['sheltered']}/{s['people']} p, "
+                f"rot {s['rotation']}, ret {s['returning_honoured']}, {last}, {s['driver_km']:.0f} km")
+
+
+def judge(checker, night_doc: dict, plan_doc: dict, seconds: float) -> Judged:
+    c = checker.Checker(night_doc, plan_doc)
+    try:
+        score = c.check()
+    except (KeyError, TypeError, ValueError) as e:
+        c.err(f"malformed plan: {type(e).__name__}: {e}")
+        score = None
+    return Judged(c.errors, score, seconds)
+
+
+def verdict(checker, ours: Judged, ref: Judged) -> tuple[str, str]:
+    """(winner, deciding criterion): 'nightstay', 'reference' or 'tie'."""
+    if ours.valid != ref.valid:
+        return ("nightstay" if ours.valid else "reference"), "validity"
+    if not ours.valid:
+        return "tie", "both invalid"
+    a, b = checker.rank_key(ours.score), checker.rank_key(ref.score)
+    for name, x, y in zip(CRITERIA, a, b):
+        if x != y:
+            diff = abs(x - y)
+            how = f"{name} ({diff:g}{' s' if name == 'last arrival' else ''})"
+            return ("nightstay" if x < y else "reference"), how
+    return "tie", "-"
+
+
+def timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.compare", description=__doc__.split("\n")[0])
+    ap.add_argument("--time-limit", type=float, default=2.0, help="nightstay's budget T (the reference gets 10 T)")
+    ap.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 of every scenario")
+    ap.add_argument("--scenarios", nargs="*", default=list(SCENARIOS), choices=list(SCENARIOS))
+    ap.add_argument("-o", "--output", type=Path, default=RESULTS / "compare-latest.md")
+    args = ap.parse_args(argv)
+    checker = load_checker()
+    ref_limit = FACTOR * args.time_limit
+
+    rows = []
+    header = f"| scenario | seed | nightstay ({args.time_limit:g} s) | reference ({ref_limit:g} s) | better | by |"
+    print(header)
+    for scenario in args.scenarios:
+        for seed in range(args.seeds):
+            doc = make_night(scenario, seed)
+            night = read_night(doc)
+            plan, t_ours = timed(solve, night, time_limit=args.time_limit, seed=0)
+            ours = judge(checker, doc, plan.to_json(), t_ours)
+            ref_plan, t_ref = timed(solve_reference, night, ref_limit, seed=0)
+            ref = judge(checker, doc, ref_plan.to_json(), t_ref)
+            winner, by = verdict(checker, ours, ref)
+            row = (f"| {scenario} | {seed} | {ours.cells()} ({t_ours:.1f} s) | {ref.cells()} ({t_ref:.1f} s) "
+                   f"| {winner} | {by} |")
+            rows.append((winner, row))
+            print(row, flush=True)
+
+    wins = {w: sum(1 for x, _ in rows if x == w) for w in ("nightstay", "tie", "reference")}
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = "\n".join([
+        f"# nightstay against the OR-Tools reference ({stamp})",
+        "",
+        f"`python -m benchmarks.compare --time-limit {args.time_limit:g} --seeds {args.seeds}` on "
+        f"{platform.machine()} with {os.cpu_count()} CPUs, Python {platform.python_version()}. "
+        f"nightstay's `solve` gets {args.time_limit:g} s, the reference model (`benchmarks/ortools_reference.py`) "
+        f"{ref_limit:g} s, one after the other. Both plans are judged by `shared/formats/check_plan.py`; "
+        "\"by\" names the first criterion of NIGHT-FORMAT.md's order where they differ (an invalid plan loses "
+        "to any valid one). Cells: vulnerable sheltered / vulnerable, people sheltered / people, rotation, "
+        "returning wishes honoured, last arrival, driver km (wall time).",
+        "",
+        f"nightstay better on {wins['nightstay']} nights, tie on {wins['tie']}, reference better on "
+        f"{wins['reference']}.",
+        "",
+        header,
+        "|---|---|---|---|---|---|",
+        *[r for _, r in rows],
+        "",
+    ])
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(f"\nnightstay better on {wins['nightstay']}, tie {wins['tie']}, reference better on {wins['reference']}; "
+          f"written to {args.output}")
+    return 0 if wins["reference"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
