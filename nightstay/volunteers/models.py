@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from nightstay.hubs.models import Membership, Role
 from nightstay.privacy.crypto import blind_index
@@ -14,14 +15,14 @@ from nightstay.privacy.labels import label
 
 class Application(models.Model):
     class Offer(models.TextChoices):
-        HOST = "host", "a bed (host)"
-        DRIVER = "driver", "a car (driver)"
-        BOTH = "both", "both"
+        HOST = "host", _("a bed (host)")
+        DRIVER = "driver", _("a car (driver)")
+        BOTH = "both", _("both")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "waiting for a call"
-        APPROVED = "approved", "approved"
-        DECLINED = "declined", "declined"
+        PENDING = "pending", _("waiting for a call")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="applications")
