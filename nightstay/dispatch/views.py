@@ -7,7 +7,7 @@ a redirect back to the board.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from . import announce as decide
 from . import planning, proposal
 from .forms import MoveForm
 from .nightfile import open_on
-from .models import ParkArrival, RunSheetGrant
+from .models import ParkArrival, RunSheetGrant, Trip
 
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
 
@@ -74,9 +74,10 @@ def _board(request: HubRequest, ctx: dict):
     night = ctx["night"]
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
+    trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")
     ctx.update(waiting=waiting, people=waiting.aggregate(n=Sum("size"))["n"] or 0, beds=sum(p.beds for p in beds),
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
-               links=_links(request, night))
+               links=_links(request, night), trips=trips)
     return render(request, "dispatch/board.html", ctx)
 
 
@@ -167,7 +168,11 @@ def at_park(request: HubRequest):
     if user_id is not None:
         gone, _n = ParkArrival.objects.filter(night=night, user_id=user_id).delete()
         if not gone:
-            ParkArrival.objects.get_or_create(night=night, user_id=user_id)
+            try:
+                with transaction.atomic():
+                    ParkArrival.objects.get_or_create(night=night, user_id=user_id)
+            except IntegrityError:
+                pass  # another coordinator tapped at the same moment
     if request.htmx:
         return render(request, "dispatch/_volunteers.html",
                       {"volunteers": _volunteers(night, beds, seats), "hub": request.hub})

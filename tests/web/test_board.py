@@ -299,3 +299,15 @@ class AtParkTests(TonightTestCase):
         for value in (str(self.hugo.pk), str(self.otto.pk), "nonsense"):
             self.client.post(self.url("at_park"), {"user": value})
         self.assertFalse(ParkArrival.objects.exists())
+
+
+class BoardQueryTests(TonightTestCase):
+    def test_queries_do_not_grow_with_the_night(self):
+        self.plan_now()
+        from nightstay.dispatch import announce
+        announce.announce(self.night)
+        self.log_in(self.colette)
+        self.client.get(self.url("board"))
+        with self.assertNumQueries(22):
+            r = self.client.get(self.url("board"))
+        self.assertContains(r, "On the road")
