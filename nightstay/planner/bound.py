@@ -8,7 +8,8 @@ against a number no valid plan can exceed. The bound is a maximum flow (OR-Tools
     party  -> place        if the place accepts the party and can be reached in time (below)
     place  -> sink         walk shelters and ``self`` hosts: capacity its beds
     place  -> driver       places reached by car: capacity its beds (through an in/out pair),
-                           an arc to every driver who could reach it in their hours
+                           an arc to every driver who could reach it in their hours, into a
+                           chain of that driver's nodes (below)
     driver -> sink         capacity: seats x the most trips the driver can fit in their hours
 
 Why every valid plan is a flow here (so the maximum flow is never below what a plan
@@ -20,16 +21,21 @@ shelters), rule by rule, with the checker's 60 seconds of slack granted on every
   is reached no earlier than loading at max(start, available_from, waiting_since) plus the
   direct drive (other stops first only add time: distances obey the triangle inequality),
   and the driver then still has to drop and drive at least straight back to the park or home.
-- Each trip of a driver lasts at least boarding + the drive to the nearest car place the
-  driver can reach + one drop + the shorter way from there to the park or home; trips do
-  not overlap, so a driver makes at most floor(hours / that) trips of at most ``seats``
-  people.
+- A trip that drops someone at place X lasts at least boarding + the drive to X + one drop +
+  the shorter way from X to the park or home (X's "round"); a driver's trips do not overlap,
+  so at most floor(hours / round(X)) of them reach X, each with at most ``seats`` people.
+  Per driver, places are grouped by that number of trips n, and the groups chained from the
+  fewest trips to the most: the arc leaving group n carries everyone dropped at places of
+  n trips or fewer, capacity seats x n (the trips that reach any of them each last at least
+  the shortest round among them). The last arc, seats x the trips to the nearest place,
+  caps all the driver carries.
 - Relaxed, which only loosens the bound: parties may be split across places, men and women
   may share a host, seats are counted per driver rather than per trip and route, fixed
   placements are not imposed.
 
 So the bound is tight when beds are the bottleneck and loose where drivers are scarce (it
-lets every trip go to the nearest place, full); the benchmark table shows the gap.
+fills every trip, lets trips start before anyone waits for them and ignores that guests
+arrive over the evening); the benchmark table shows the gap.
 """
 from __future__ import annotations
 
@@ -62,16 +68,13 @@ def _car_deadlines(night: Night, place, d: Driver, go: float, back: float) -> fl
     return last if last >= max(start, free) else None
 
 
-def _trips(night: Night, d: Driver, rounds: list[float]) -> int:
-    """The most trips ``d`` can fit in their hours, each at least ``min(rounds)`` long."""
-    if not rounds:
-        return 0
-    tr = night.travel
-    shortest = tr.board_seconds + tr.drop_seconds + min(rounds)
+def _trips(night: Night, d: Driver, round_trip: float, big: int) -> int:
+    """The most trips ``d`` can fit in their hours if each lasts at least ``round_trip`` seconds."""
     hours = night.seconds(d.available_until) + SLACK - max(0.0, night.seconds(d.available_from))
+    shortest = night.travel.board_seconds + night.travel.drop_seconds + round_trip
     if hours < shortest:
         return 0
-    return math.inf if shortest <= 0 else int(hours // shortest)
+    return big if shortest <= 0 else min(big, int(hours // shortest))
 
 
 def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
@@ -110,7 +113,7 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
     flow = SimpleMaxFlow()
     source, sink = 0, 1
     node = 2
-    party_node, place_in, place_out, driver_node = {}, {}, {}, {}
+    party_node, place_in, place_out = {}, {}, {}
     for p in parties:
         party_node[p.id] = node
         node += 1
@@ -118,9 +121,6 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
         place_in[q.id] = node
         place_out[q.id] = node + 1
         node += 2
-    for d in night.drivers:
-        driver_node[d.id] = node
-        node += 1
     big = sum(p.size for p in parties)
 
     for p in parties:
@@ -134,11 +134,24 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
         if not q.by_car:
             flow.add_arc_with_capacity(place_out[q.id], sink, q.beds)
     for d in night.drivers:
-        reach = [q for q in by_car if deadline[q.id, d.id] is not None]
-        for q in reach:
-            flow.add_arc_with_capacity(place_out[q.id], driver_node[d.id], q.beds)
-        trips = _trips(night, d, [go[q.id] + back[q.id, d.id] for q in reach])
-        flow.add_arc_with_capacity(driver_node[d.id], sink, big if trips == math.inf else min(big, d.seats * trips))
+        # Trips to places farther than X number at most floor(hours / the round trip to X): a
+        # chain of nodes, from the fewest possible trips to the most, caps every such group.
+        trips: dict[int, list] = {}
+        for q in by_car:
+            if deadline[q.id, d.id] is not None:
+                n = _trips(night, d, go[q.id] + back[q.id, d.id], big)
+                if n > 0:
+                    trips.setdefault(n, []).append(q)
+        counts = sorted(trips)
+        for i, n in enumerate(counts):
+            here = node
+            node += 1
+            for q in trips[n]:
+                flow.add_arc_with_capacity(place_out[q.id], here, q.beds)
+            if i > 0:
+                flow.add_arc_with_capacity(here - 1, here, min(big, d.seats * counts[i - 1]))
+        if counts:
+            flow.add_arc_with_capacity(node - 1, sink, min(big, d.seats * counts[-1]))
 
     status = flow.solve(source, sink)
     if status != flow.OPTIMAL:

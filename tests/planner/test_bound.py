@@ -71,3 +71,14 @@ def test_vulnerable_bound_counts_only_the_vulnerable():
     night = read_night(doc)
     assert upper_bound(night) == 3
     assert upper_bound(night, vulnerable_only=True) == 1
+
+
+def test_far_places_count_fewer_trips():
+    # One driver with two seats and an hour: three rounds to the near host (one bed) fit, one to the
+    # far host. At most 2 people reach the far host, so at most 1 + 2 are sheltered, not 2 x 3.
+    men = [party(f"P{i}", at="19:30") for i in range(6)]
+    hosts = [host("H1", beds=1, pickup="driver", lat=50.8752), host("H2", beds=4, pickup="driver", lat=50.9472)]
+    doc = night_doc(men, hosts=hosts, drivers=[driver("D1", seats=2, since="20:00", until="21:00")])
+    night = read_night(doc)
+    assert upper_bound(night) == 3
+    assert greedy(night).summary["sheltered"] <= 3
