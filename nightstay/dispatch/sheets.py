@@ -53,20 +53,24 @@ def run_sheet(request, token: str):
         grant = _grant(token)
     except Gone:
         return _gone(request)
+    return _sheet(request, grant, token)
+
+
+def _sheet(request, grant: RunSheetGrant, token: str):
+    """The sheet as it stands: the next stop's address (revealed, audited), the rest by area."""
     trips = _trips(grant)
     stops = [s for t in trips for s in t.stops.all()]
     nxt = next((s for s in stops if s.dropped_at is None), None)
-    address, refused = "", False
+    address, refused, geo = "", False, ""
     if nxt is not None and nxt.home is not None:
         try:
             address = reveal(nxt.home, "address", user=grant.driver, hub=grant.night.hub, purpose="run sheet")
         except RevealRefused:
             refused = True
-    geo = ""
     if nxt is not None:
         where = nxt.home or nxt.shelter
         text = address if nxt.home else nxt.shelter.name
-        geo = f"geo:{where.lat},{where.lon}?q={quote(text)}" if text else f"geo:{where.lat},{where.lon}"
+        geo = f"geo:{where.lat},{where.lon}" + (f"?q={quote(text)}" if text else "")
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
            "token": token}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
@@ -86,7 +90,7 @@ def departed(request, token: str, trip: str):
         trip.save(update_fields=["departed_at"])
         Party.objects.filter(placement__stop__trip=trip, status=Party.Status.PLACED).update(
             status=Party.Status.ON_THE_WAY)
-    return redirect("run_sheet", token=token) if not request.htmx else run_sheet(_as_get(request), token)
+    return _sheet(request, grant, token) if request.htmx else redirect("run_sheet", token=token)
 
 
 @require_POST
@@ -100,12 +104,7 @@ def dropped(request, token: str, stop: str):
     if stop.dropped_at is None:
         stop.dropped_at = timezone.now()
         stop.save(update_fields=["dropped_at"])
-    return redirect("run_sheet", token=token) if not request.htmx else run_sheet(_as_get(request), token)
-
-
-def _as_get(request):
-    request.method = "GET"
-    return request
+    return _sheet(request, grant, token) if request.htmx else redirect("run_sheet", token=token)
 
 
 @hub_role_required(Role.HOST)
