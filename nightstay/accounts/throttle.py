@@ -26,6 +26,11 @@ def client_key(request) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:20]
 
 
+def used(bucket: str, key: str) -> int:
+    """How many attempts ``key`` made in ``bucket``'s current window (without counting one)."""
+    return cache.get(f"throttle:{bucket}:{key}", 0)
+
+
 def allow(bucket: str, key: str, limit: int, seconds: int) -> bool:
     """Count one attempt in ``bucket`` for ``key``; False once ``limit`` attempts fell in the window."""
     name = f"throttle:{bucket}:{key}"

@@ -30,7 +30,10 @@ from .forms import CodeForm, LoginForm, NewPasswordForm, ResetForm
 from .mail import send_link
 from .models import User
 
-LOGINS_PER_CLIENT = (30, 15 * 60)  # attempts, seconds: slows password spraying across accounts
+# Failed log-ins from one client in a quarter of an hour: slows password spraying across
+# accounts (each account locks on its own after 5). Successes do not count: many phones
+# share one address behind a mobile carrier.
+FAILED_LOGINS_PER_CLIENT = (50, 15 * 60)
 RESETS_PER_CLIENT = (5, 60 * 60)
 
 
@@ -52,7 +55,8 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     status = 200
     if request.method == "POST":
-        if not throttle.allow("login", throttle.client_key(request), *LOGINS_PER_CLIENT):
+        client, (limit, seconds) = throttle.client_key(request), FAILED_LOGINS_PER_CLIENT
+        if throttle.used("login-failed", client) >= limit:
             form.is_valid()  # keep what was typed, then refuse
             form.add_error(None, _("Too many tries from here. Wait a quarter of an hour."))
             status = 429
@@ -61,6 +65,8 @@ def login_view(request):
             if form.user.memberships.filter(role__in=STAFF_ROLES).exists():
                 return redirect(_two_factor_url(next_url))
             return redirect(next_url)
+        else:
+            throttle.allow("login-failed", client, limit, seconds)
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
 

@@ -1,4 +1,4 @@
-"""Headers every response carries: a strict CSP with no inline script, no referrer, and no
+"""Headers every response carries: a strict CSP with no inline script, no referrer to other sites, and no
 caching of anything a logged-in person sees (a seized phone's cache holds no run sheet)."""
 
 CSP = "; ".join([
@@ -22,7 +22,9 @@ class PrivacyHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CSP)
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with every form
+        # POST and Django's CSRF check refuses them all; other origins still get no referrer.
+        response["Referrer-Policy"] = "same-origin"
         response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or getattr(request, "private_page", False):

@@ -83,8 +83,13 @@ class LockOutTests(HubTestCase):
         User.objects.filter(pk=self.dara.pk).update(is_active=False)
         self.assertContains(self.post("dara@example.org", PASSWORD), REFUSED)
 
-    def test_one_client_gets_a_budget_of_tries(self):
-        for i in range(30):
+    def test_successes_do_not_use_the_budget(self):
+        for _ in range(60):
+            self.assertEqual(self.post("dara@example.org", PASSWORD).status_code, 302)
+            self.client.post(reverse("logout"))
+
+    def test_one_client_gets_a_budget_of_failed_tries(self):
+        for i in range(50):
             self.post(f"guess{i}@example.org", "x")
         r = self.post("hugo@example.org", PASSWORD)
         self.assertEqual(r.status_code, 429)
