@@ -19,7 +19,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py demo_setup
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)  # --insecure: serve static files with DEBUG off
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
