@@ -89,9 +89,10 @@ class RecurringForm(forms.ModelForm):
         self.fields["every_weeks"].widget.attrs.update(min=2, max=8)
         self.fields["every_weeks"].required = False
         if not self.is_bound and self.instance._state.adding:
-            self.initial.setdefault("first_date", self.today)
-            self.initial.setdefault("every_weeks", 2)
-            self.initial.setdefault("until", end_of_month(self.today))
+            self.initial["first_date"] = self.today
+            self.initial["until"] = end_of_month(self.today)  # "every night this month"
+            if (self.initial.get("every_weeks") or 1) < 2:
+                self.initial["every_weeks"] = 2
 
     def clean(self):
         cleaned = super().clean()
@@ -158,10 +159,10 @@ class BedPledgeForm(EveningTimes, RecurringForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["genders"] = self.instance.accepts_list if self.instance.pk else ["m"]
-            self.initial["languages"] = self.instance.language_list
-            self.initial.setdefault("pickup", "driver")
+        self.fields["pickup"].choices = BedPledge._meta.get_field("pickup").choices
+        for name in ("genders", "languages"):  # the model keeps comma lists; the form ticks boxes
+            if isinstance(self.initial.get(name), str):
+                self.initial[name] = [code for code in self.initial[name].split(",") if code]
 
     def clean(self):
         cleaned = super().clean()

@@ -40,6 +40,7 @@ class IntakeTests(RefusalsMixin, HubTestCase):
         html = self.client.get(self.url).content.decode()
         for name, value in ONE_MAN.items():
             self.assertRegex(html, rf'name="{name}" value="{value}"[^>]* checked')
+        self.assertIn("<details>", html)  # the rarer fields stay folded away
 
     def test_one_man_in_one_tap_then_the_form_is_ready_again(self):
         self.log_in(self.colette)

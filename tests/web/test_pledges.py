@@ -218,6 +218,15 @@ class BedPledgeViewTests(RefusalsMixin, HubTestCase):
         r = self.client.get(self.url)
         self.assertContains(r, 'name="beds" value="4"')
         self.assertContains(r, 'value="f" id="id_genders_1" checked')
+        self.assertNotContains(r, 'value="m" id="id_genders_0" checked')
+        self.assertContains(r, 'name="first_date" value="2026-11-24"')
+
+    def test_a_first_pledge_starts_tonight_and_a_daily_one_ends_with_the_month(self):
+        self.log_in(self.hugo)
+        r = self.client.get(self.url)
+        self.assertContains(r, 'name="first_date" value="2026-11-24"')
+        self.assertContains(r, 'name="until" value="2026-11-30"')
+        self.assertNotContains(r, "---------")
 
     def test_bad_input_keeps_what_was_typed(self):
         self.log_in(self.hugo)
