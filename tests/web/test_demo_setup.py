@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.accounts.models import User
+from nightstay.figures.models import NightFigures
 from nightstay.hubs.models import Hub, Membership, Role, Shelter
 from nightstay.intake.models import Party
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
@@ -33,7 +34,7 @@ class DemoSetupTests(TestCase):
 
     def counts(self):
         return [m.objects.count() for m in (Hub, Shelter, User, Membership, Home, BedPledge, SeatPledge, Party,
-                                            TOTPDevice)]
+                                            TOTPDevice, NightFigures)]
 
     def test_the_hub_has_its_dormitory_and_family_shelter(self):
         self.assertEqual(self.hub.name, "Brussels - Parc Maximilien")
@@ -51,6 +52,14 @@ class DemoSetupTests(TestCase):
         open_tonight = [p for p in BedPledge.objects.filter(home__hub=self.hub) if p.is_open_on(night.date)]
         self.assertEqual(len(open_tonight), BedPledge.objects.count())
         self.assertGreater(len({p.recurrence for p in open_tonight}), 2)
+
+    def test_the_figures_have_a_history(self):
+        from nightstay.figures.models import NightFigures
+
+        past = NightFigures.objects.filter(hub=self.hub)
+        self.assertEqual(past.count(), 120)
+        self.assertLess(max(past.values_list("date", flat=True)).isoformat(), "2026-11-24")
+        self.assertTrue(all(f.sheltered + f.left_waiting == f.people for f in past))
 
     def test_a_second_run_changes_nothing(self):
         before = self.counts()

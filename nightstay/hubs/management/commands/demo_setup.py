@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.accounts.models import User
+from nightstay.figures.models import NightFigures
 from nightstay.hubs.models import Hub, Membership, Role, Shelter
 from nightstay.intake.models import TICKET_ALPHABET, Party
 from nightstay.planner import demo
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         self.make_drivers(hub, night_doc, rng, tonight.date)
         self.make_applications(hub)
         parties = self.make_parties(tonight, night_doc, rng, homes)
+        self.make_past_figures(hub, tonight.date)
         return (f"demo hub {hub.name}: {Home.objects.filter(hub=hub).count()} homes, "
                 f"{SeatPledge.objects.filter(hub=hub).count()} drivers, tonight ({tonight.date}) "
                 f"{parties} parties waiting")
@@ -235,6 +237,24 @@ class Command(BaseCommand):
                 waiting_since=timezone.make_aware(datetime.combine(day, arrived.time()), tz)))
         Party.objects.bulk_create(parties)
         return len(parties)
+
+    def make_past_figures(self, hub: Hub, day) -> None:
+        """The anonymous counts of the 120 nights before tonight, so the figures page has a history."""
+        if NightFigures.objects.filter(hub=hub, date__lt=day).exists():
+            return
+        rng = random.Random(SEED + 2)
+        rows = []
+        for back in range(120, 0, -1):
+            people = rng.randint(400, 550)
+            hosts = rng.randint(100, 150)
+            sheltered_hosts = min(people - 120, round(hosts * rng.uniform(2.4, 3.0)))
+            vulnerable = rng.randint(20, 45)
+            rows.append(NightFigures(
+                hub=hub, date=day - timedelta(days=back), people=people, sheltered_dormitory=120,
+                sheltered_hosts=sheltered_hosts, left_waiting=people - 120 - sheltered_hosts, vulnerable=vulnerable,
+                vulnerable_sheltered=vulnerable, hosts=hosts, drivers=rng.randint(17, 23),
+                driver_km=round(rng.uniform(280, 520), 1)))
+        NightFigures.objects.bulk_create(rows)
 
     def print_accounts(self) -> None:
         self.stdout.write("\nOpen http://127.0.0.1:8000/ and log in as:")
