@@ -86,7 +86,7 @@ def left(request: HubRequest, party_id):
 def guest_link(request: HubRequest, party_id):
     """The guest's own ticket link, as a QR code to scan from the coordinator's phone."""
     party = _tonights_party(request, party_id)
-    url = request.build_absolute_uri(reverse("intake:ticket", args=[party.guest_token()]))
+    url = settings.SITE_ROOT.rstrip("/") + reverse("intake:ticket", args=[party.guest_token()])
     qr = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return render(request, "intake/guest_link.html", {"party": party, "url": url, "qr": qr})
 

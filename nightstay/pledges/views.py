@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -132,7 +133,7 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
     except ValueError:
         day = tonight_date()
     pledge.cancel_night(day)
-    return _pledge_changed(request, pledge, kind, _("Cancelled for the night of %(day)s.") % {"day": day.isoformat()})
+    return _pledge_changed(request, pledge, kind, _("Cancelled for the night of %(day)s.") % {"day": date_format(day, "D j M")})
 
 
 @require_POST

@@ -323,7 +323,7 @@ class MyPledgesTests(RefusalsMixin, HubTestCase):
         url = f"/pledges/brussels/beds/{self.weekly.pk}/cancel/"
         r = self.client.post(url, {"day": "2026-11-24"}, HTTP_HX_REQUEST="true")
         self.assertContains(r, f'id="pledge-{self.weekly.pk}"')
-        self.assertContains(r, "Cancelled for the night of 2026-11-24")
+        self.assertContains(r, "Cancelled for the night of Tue 24 Nov")
         self.assertNotContains(r, "<html")
         self.weekly.refresh_from_db()
         self.assertFalse(self.weekly.is_open_on(TUESDAY))
