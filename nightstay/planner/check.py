@@ -23,6 +23,7 @@ from typing import Any
 
 from .night import Driver, Host, Location, Night, Party, Shelter
 from .plan import FORMAT
+from .read import YEARS
 
 SLACK = timedelta(seconds=60)
 SUMMARY_COUNTS = ("people", "sheltered", "vulnerable_sheltered", "rotation", "returning_honoured")
@@ -89,6 +90,10 @@ class _Check:
     def err(self, message: str) -> None:
         self.errors.append(message)
 
+    def clock(self, t: datetime) -> str:
+        """A time as a coordinator reads it: on the hub's clock, to the second (the date is tonight's)."""
+        return t.astimezone(self.night.start.tzinfo).strftime("%H:%M:%S")
+
     # -- reading the plan -------------------------------------------------------------------
 
     def time(self, obj: dict, key: str, path: str) -> datetime | None:
@@ -103,6 +108,9 @@ class _Check:
             return None
         if t.utcoffset() is None:
             self.err(f"{path}.{key}: time without UTC offset: {_show(value)}")
+            return None
+        if not YEARS[0] <= t.year <= YEARS[1]:
+            self.err(f"{path}.{key}: must be between the years {YEARS[0]} and {YEARS[1]}, got {_show(value)}")
             return None
         return t
 
@@ -247,9 +255,9 @@ class _Check:
         if got is None:
             return
         if got + SLACK < earliest:
-            self.err(f"party {pid}: arrives {got.time()}, cannot before {earliest.time()}")
+            self.err(f"party {pid}: arrives {self.clock(got)}, cannot before {self.clock(earliest)}")
         if max(got, earliest) > latest + SLACK:
-            self.err(f"party {pid}: arrives {max(got, earliest).time()}, after {latest.time()}")
+            self.err(f"party {pid}: arrives {self.clock(max(got, earliest))}, after {self.clock(latest)}")
 
     def trips(self, trips: Any, arrive: dict[str, datetime]) -> tuple[float, dict[str, str]]:
         """Check every driver's trips in order; return the kilometres driven and who is dropped where."""
@@ -290,7 +298,7 @@ class _Check:
                 self.err(f"{path}: {people} people in {driver.seats} seats")
             loaded = max(free_at, latest_waiting) + self.board
             if depart is not None and depart + SLACK < loaded:
-                self.err(f"{path}: departs {depart.time()} before loading can end")
+                self.err(f"{path}: departs {self.clock(depart)} before loading can end")
             # later times follow from the true earliest departure, so slack never adds up
             here, t = night.meeting_point, max(depart or loaded, loaded)
             for j, stop, pids in stops:
@@ -307,10 +315,10 @@ class _Check:
                     latest = min(latest, place.latest_arrival)
                 said = self.time(stop, "arrive", f"{path}.stops[{j}]")
                 if said is not None and said + SLACK < earliest:
-                    self.err(f"{path}.stops[{j}]: arrives {said.time()}, cannot before {earliest.time()}")
+                    self.err(f"{path}.stops[{j}]: arrives {self.clock(said)}, cannot before {self.clock(earliest)}")
                 real = max(said or earliest, earliest)
                 if real > latest + SLACK:
-                    self.err(f"{path}.stops[{j}]: arrives {real.time()}, after {latest.time()}")
+                    self.err(f"{path}.stops[{j}]: arrives {self.clock(real)}, after {self.clock(latest)}")
                 for pid in pids:
                     if pid in dropped:
                         self.err(f"party {pid} dropped twice")
@@ -331,11 +339,11 @@ class _Check:
                 back = t
             end_at = self.time(trip, "end_at", path)
             if end_at is not None and end_at + SLACK < back:
-                self.err(f"{path}: end_at {end_at.isoformat()} before {back.time()}")
+                self.err(f"{path}: end_at {self.clock(end_at)} before {self.clock(back)}")
             back = max(back, end_at or back)
             if back > driver.available_until + SLACK:
-                self.err(f"{path}: driver {driver.id} busy until {back.time()}, "
-                         f"available until {driver.available_until.time()}")
+                self.err(f"{path}: driver {driver.id} busy until {self.clock(back)}, "
+                         f"available until {self.clock(driver.available_until)}")
             free_at = back
         if not went_home and trips:
             # the drive home from the meeting point: its kilometres count, its time does not
@@ -379,4 +387,4 @@ class _Check:
             said = self.time(summary, "last_arrival", "summary")
             real = datetime.fromisoformat(score["last_arrival"])
             if said is not None and abs(said - real) > SLACK:
-                self.err(f"summary.last_arrival: says {said.time()}, the plan gives {real.time()}")
+                self.err(f"summary.last_arrival: says {self.clock(said)}, the plan gives {self.clock(real)}")
