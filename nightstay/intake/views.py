@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
@@ -101,13 +102,24 @@ def ticket(request, token: str, lang: str | None = None):
                                           "placement__home__host").filter(pk=party_id).first())
     if party is None or party.night.purged_at is not None:
         return _gone(request)
-    lang = lang or next((c for c in party.language_list if c in GUEST_LANGUAGE_CODES), translation.get_language())
+    lang = lang or _guest_language(request, party)
     with translation.override(lang):
         response = render(request, "intake/ticket.html", {
             "party": party, "step": party.next_step(), "token": token, "lang": lang,
             "languages": settings.GUEST_LANGUAGES, "guest_hub": party.night.hub})
     response["Content-Language"] = lang
     return response
+
+
+def _guest_language(request, party: Party) -> str:
+    """The party's first language the page speaks, else the phone's, else the site's."""
+    for code in party.language_list:
+        if code in GUEST_LANGUAGE_CODES:
+            return code
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code.split("-")[0].lower() in GUEST_LANGUAGE_CODES:
+            return code.split("-")[0].lower()
+    return translation.get_language()
 
 
 def _gone(request) -> HttpResponse:

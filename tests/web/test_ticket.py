@@ -50,6 +50,14 @@ class TicketPageTests(HubTestCase):
         for code in ("en", "fr", "nl", "ar", "ti"):
             self.assertContains(r, f'href="{self.url}{code}/"')
 
+    def test_without_a_party_language_the_phones_language_is_the_default(self):
+        self.party.languages = "om"
+        self.party.save()
+        r = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="ar-EG,ar;q=0.9,en;q=0.5")
+        self.assertContains(r, '<html lang="ar" dir="rtl">', html=False)
+        r = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="de")
+        self.assertContains(r, '<html lang="en">', html=False)
+
     def test_arabic_is_right_to_left(self):
         r = self.client.get(self.url + "ar/")
         self.assertContains(r, '<html lang="ar" dir="rtl">', html=False)
