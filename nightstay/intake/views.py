@@ -30,7 +30,8 @@ def _waiting(night):
     return list(Party.objects.filter(night=night, status__in=[Party.Status.WAITING, Party.Status.PLACED]))
 
 
-def _tonights_party(request: HubRequest, party_id) -> Party:
+def _hub_party(request: HubRequest, party_id) -> Party:
+    """A party of one of this hub's nights; another hub's party is a 404."""
     return get_object_or_404(Party.objects.select_related("night"), pk=party_id, night__hub=request.hub)
 
 
@@ -63,7 +64,7 @@ def _uuid_or_none(value: str):
 
 @hub_role_required(Role.COORDINATOR, Role.ADMIN)
 def edit(request: HubRequest, party_id):
-    party = _tonights_party(request, party_id)
+    party = _hub_party(request, party_id)
     form = PartyForm(request.POST or None, hub=request.hub, instance=party)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -75,7 +76,7 @@ def edit(request: HubRequest, party_id):
 @hub_role_required(Role.COORDINATOR, Role.ADMIN)
 def left(request: HubRequest, party_id):
     """The party left the park: it leaves the waiting list (and the next plan)."""
-    party = _tonights_party(request, party_id)
+    party = _hub_party(request, party_id)
     party.status = Party.Status.LEFT
     party.save(update_fields=["status"])
     if request.htmx:
@@ -86,7 +87,7 @@ def left(request: HubRequest, party_id):
 @hub_role_required(Role.COORDINATOR, Role.ADMIN)
 def guest_link(request: HubRequest, party_id):
     """The guest's own ticket link, as a QR code to scan from the coordinator's phone."""
-    party = _tonights_party(request, party_id)
+    party = _hub_party(request, party_id)
     url = settings.SITE_ROOT.rstrip("/") + reverse("intake:ticket", args=[party.guest_token()])
     qr = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return render(request, "intake/guest_link.html", {"party": party, "url": url, "qr": qr})
