@@ -4,8 +4,8 @@
     nightstay check NIGHT.json PLAN.json [--json]
     nightstay demo-night --scenario S [--seed N] [--people N] [-o NIGHT.json]
 
-Exit codes say who must act: 0 done, 1 the plan breaks a rule (``check``; or the planner
-wrote a plan its own checker refuses, a bug to report), 2 the input cannot be used (a
+Exit codes say who must act: 0 done, 1 the plan breaks a rule (``check``; or ``plan``
+could not keep every rule, and says which), 2 the input cannot be used (a
 file that cannot be read, a night that breaks the format, a bad option), with one line
 per problem on stderr and never a traceback: these commands run at the meeting point, at
 night, in front of people who are not programmers.
@@ -97,7 +97,8 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "plan", help="plan a night: who goes where, in which car, when",
         description="Read a nightstay.night/1 file and write the best nightstay.plan/1 found within the time "
-                    "limit. The plan is checked before it is written.")
+                    "limit. The plan is checked: if it breaks a rule (a fixed placement that cannot be kept), it "
+                    "is written all the same, the broken rules go to standard error and the exit code is 1.")
     p.add_argument("night", metavar="NIGHT.json", help="the night (- for standard input)")
     p.add_argument("-o", "--output", metavar="PLAN.json", help="where to write the plan (default: standard output)")
     p.add_argument("--time-limit", type=_positive_seconds, default=2.0, metavar="S",
@@ -115,15 +116,15 @@ def plan(args: argparse.Namespace) -> int:
     from nightstay.planner.solve import solve  # the search is heavy to import; only ``plan`` needs it
 
     result = solve(night, time_limit=args.time_limit, seed=args.seed, deterministic=args.deterministic)
-    document = result.to_json()
-    verdict = check_plan(night, document)
+    _write(result.dumps(), args.output)
+    verdict = check_plan(night, result.to_json())
     if not verdict.valid:
-        print(f"{args.night}: the planner wrote a plan that breaks the format's rules (please report this):",
-              file=sys.stderr)
+        # Written all the same: the coordinator needs tonight's plan, and these lines say what to fix by hand.
+        print(f"{args.night}: the plan breaks these rules (a fixed placement no plan can keep, or a planner bug "
+              "to report):", file=sys.stderr)
         for line in verdict.errors:
             print(f"  {line}", file=sys.stderr)
         return INVALID
-    _write(result.dumps(), args.output)
     return OK
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from nightstay.cli import main
-from nightstay.planner.plan import Plan
 
 from .reference import assert_valid, reference_check
 from .tiny_night import tiny_night, tiny_plan
@@ -128,19 +127,22 @@ def test_plan_refuses_a_bad_time_limit(capsys, tiny, limit, why):
     assert err == f"nightstay plan: argument --time-limit: {why} (see nightstay plan --help)\n"
 
 
-def test_plan_refuses_to_write_a_plan_its_checker_rejects(capsys, tmp_path, tiny, monkeypatch):
-    import nightstay.planner.solve
-
-    monkeypatch.setattr(nightstay.planner.solve, "solve", lambda night, **options: Plan())
+def test_plan_says_which_rules_a_plan_breaks_and_exits_1(capsys, tmp_path):
+    """A fixed placement at a host only a car reaches, on a night without drivers: no plan keeps every rule."""
+    night = tiny_night()
+    night["drivers"] = []
+    night["fixed"] = [{"party": "P2", "place": "H1"}]
+    path = written(tmp_path, "night.json", night)
     out_path = tmp_path / "plan.json"
 
-    code, out, err = run(capsys, "plan", tiny, "-o", str(out_path))
+    code, out, err = run(capsys, "plan", path, "-o", str(out_path), "--time-limit", "0.1")
 
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == (
-        f"{tiny}: the planner wrote a plan that breaks the format's rules (please report this):")
-    assert "  party P1 is neither placed nor unplaced" in err.splitlines()
-    assert not out_path.exists()
+        f"{path}: the plan breaks these rules (a fixed placement no plan can keep, or a planner bug to report):")
+    assert "  party P2 placed at H1 but no trip drops it there" in err.splitlines()
+    plan = json.loads(out_path.read_text())  # written all the same: tonight needs it
+    assert next(p["place"] for p in plan["placements"] if p["party"] == "P2") == "H1"
 
 
 def test_plan_cannot_write_into_a_missing_folder(capsys, tmp_path, tiny):
