@@ -128,3 +128,18 @@ class HistoryTests(HubTestCase):
     def test_refused_to_another_hubs_coordinator(self):
         self.log_in(self.otto)
         self.assertEqual(self.client.get(reverse("figures", args=["brussels"])).status_code, 404)
+
+
+class HomeLinkTests(HubTestCase):
+    def test_coordinators_find_the_close_from_home_and_hosts_do_not(self):
+        close = reverse("night_close", args=["brussels"])
+        self.log_in(self.colette)
+        r = self.client.get(reverse("home"))
+        self.assertContains(r, close)
+        self.assertNotContains(r, reverse("panic", args=["brussels"]))
+        self.log_in(self.hugo)
+        self.assertNotContains(self.client.get(reverse("home")), close)
+
+    def test_the_admin_finds_the_panic_button_from_home(self):
+        self.log_in(self.adele)
+        self.assertContains(self.client.get(reverse("home")), reverse("panic", args=["brussels"]))
