@@ -4,11 +4,11 @@
     nightstay check NIGHT.json PLAN.json [--json]
     nightstay demo-night --scenario S [--seed N] [--people N] [-o NIGHT.json]
 
-Exit codes say who must act: 0 done, 1 the plan breaks a rule (``check``; or ``plan``
-could not keep every rule, and says which), 2 the input cannot be used (a
-file that cannot be read, a night that breaks the format, a bad option), with one line
-per problem on stderr and never a traceback: these commands run at the meeting point, at
-night, in front of people who are not programmers.
+Exit codes say who must act: 0 done; 1 the plan breaks a rule (``check``, or ``plan``
+could not keep every rule and says which); 2 the input cannot be used (a file that cannot
+be read, a night that breaks the format, a bad option), with one line per problem on
+stderr and never a traceback: these commands run at the meeting point, at night, in front
+of people who are not programmers.
 
 Commands live in ``COMMANDS`` (name -> function adding its subparser), so the web platform
 adds its own (``serve``, ``purge``) without touching this file's commands. The planner's
