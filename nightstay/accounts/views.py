@@ -53,21 +53,21 @@ def _two_factor_url(next_url: str) -> str:
 def login_view(request):
     next_url = _next(request)
     form = LoginForm(request, data=request.POST or None)
-    status = 200
+    context = {"form": form, "next": next_url}
     if request.method == "POST":
         client, (limit, seconds) = throttle.client_key(request), FAILED_LOGINS_PER_CLIENT
         if throttle.used("login-failed", client) >= limit:
-            form.is_valid()  # keep what was typed, then refuse
-            form.add_error(None, _("Too many tries from here. Wait a quarter of an hour."))
-            status = 429
-        elif form.is_valid():
+            # Refuse before any password is checked; keep the e-mail typed.
+            context["form"] = LoginForm(request, initial={"email": request.POST.get("email", "")})
+            context["refused"] = _("Too many tries from here. Wait a quarter of an hour.")
+            return render(request, "accounts/login.html", context, status=429)
+        if form.is_valid():
             auth.login(request, form.user)
             if form.user.memberships.filter(role__in=STAFF_ROLES).exists():
                 return redirect(_two_factor_url(next_url))
             return redirect(next_url)
-        else:
-            throttle.allow("login-failed", client, limit, seconds)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+        throttle.allow("login-failed", client, limit, seconds)
+    return render(request, "accounts/login.html", context)
 
 
 @require_POST

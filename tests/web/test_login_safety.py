@@ -93,6 +93,9 @@ class LockOutTests(HubTestCase):
             self.post(f"guess{i}@example.org", "x")
         r = self.post("hugo@example.org", PASSWORD)
         self.assertEqual(r.status_code, 429)
+        self.assertContains(r, "Too many tries from here", status_code=429)
+        self.post("hugo@example.org", "wrong")
+        self.assertEqual(User.objects.get(pk=self.hugo.pk).failed_logins, 0)  # no password was checked
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertContains(r, 'value="hugo@example.org"', status_code=429)
 
