@@ -5,14 +5,19 @@ from datetime import datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.intake.forms import PartyForm
 from nightstay.intake.models import Party
 from nightstay.pledges.models import BedPledge, WelcomeCard
 
+from ..browser.base import BrowserTestCase
 from .base import HubTestCase
 from .test_pledges import RefusalsMixin
 
@@ -199,3 +204,43 @@ class LanguageSwitchTests(HubTestCase):
         r = self.client.post(reverse("intake:set_language"), {"language": "fr", "next": "/intake/brussels/"})
         self.assertRedirects(r, "/intake/brussels/", fetch_redirect_response=False)
         self.assertEqual(self.client.cookies["django_language"].value, "fr")
+
+
+@pytest.mark.browser
+class IntakeBrowserTests(BrowserTestCase):
+    """The phone flow in real Chromium, under the real CSP: no console error, no inline anything."""
+
+    def setUp(self):
+        HubTestCase.setUpTestData.__func__(type(self))
+
+    def log_in_page(self, user):
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = TOTPDevice.objects.get(user=user).persistent_id
+        session.save()
+        page = self.new_page()
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
+                                   "url": self.live_server_url}])
+        problems = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        return page, problems
+
+    def test_register_one_man_mark_him_left_and_show_his_ticket_in_arabic(self):
+        page, problems = self.log_in_page(self.colette)
+        page.goto(self.live_server_url + "/intake/brussels/")
+        page.click("button.save >> nth=0")
+        page.wait_for_selector(".new-ticket")
+        ticket = page.inner_text(".new-ticket .ticket")
+        self.assertEqual(Party.objects.get().ticket, ticket)
+        self.assertTrue(page.is_checked("input[name=size_choice][value='1']"))  # ready for the next one
+        self.assertIn("1 party waiting", page.inner_text("#waiting h2"))
+        self.shot(page, "intake-after-one-tap")
+        page.click("#waiting button")
+        page.wait_for_selector("text=0 parties waiting")
+        page.goto(self.live_server_url + f"/intake/ticket/{Party.objects.get().guest_token()}/en/")
+        page.click("a[lang=ar]")
+        page.wait_for_selector("html[dir=rtl]")
+        self.shot(page, "ticket-arabic")
+        self.assertEqual(problems, [])
