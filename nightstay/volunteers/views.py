@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from nightstay.accounts import throttle
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import Hub, Role
+from nightstay.hubs.models import Hub, Membership, Role
+from nightstay.privacy.crypto import blind_index
 
 from .emails import send_welcome
 from .forms import ApplicationForm, DecisionForm
@@ -50,7 +51,15 @@ def privacy(request, hub: str):
 
 @hub_role_required(Role.COORDINATOR, Role.ADMIN)
 def queue(request: HubRequest):
-    pending = Application.objects.filter(hub=request.hub, status=Application.Status.PENDING)
+    """Who waits for a call; those who already volunteer here (found by e-mail) say so."""
+    pending = list(Application.objects.filter(hub=request.hub, status=Application.Status.PENDING))
+    indexes = {a.pk: blind_index(a.email) for a in pending}
+    held: dict[str, list[str]] = {}
+    for index, role in Membership.objects.filter(hub=request.hub, user__email_index__in=indexes.values()).values_list(
+            "user__email_index", "role"):
+        held.setdefault(index, []).append(role)
+    for application in pending:
+        application.roles_here = sorted(held.get(indexes[application.pk], []))
     return render(request, "volunteers/queue.html", {"applications": pending})
 
 

@@ -35,6 +35,13 @@ class QueueTests(HubTestCase):
         self.assertContains(r, "lea@example.org")
         self.assertNotContains(r, "Lou")
 
+    def test_someone_who_already_volunteers_here_is_marked(self):
+        apply(self.hub, email="Bea@example.org", offer="host", first_name="Béa")
+        apply(self.hub, email="otto@example.org", offer="host", first_name="Otto")
+        self.log_in(self.colette)
+        r = self.client.get(self.url)
+        self.assertContains(r, "Already here as: driver, host", count=1)  # Béa; Otto's Liège role stays hidden
+
     def test_a_hub_admin_sees_it_too(self):
         self.log_in(self.adele)
         self.assertContains(self.client.get(self.url), "Lea")
@@ -42,7 +49,7 @@ class QueueTests(HubTestCase):
     def test_the_queue_costs_few_queries(self):
         apply(self.hub, email="max@example.org", first_name="Max")
         self.log_in(self.colette)
-        with self.assertNumQueries(6):  # session, user, OTP device, hub, roles, applications: not one per row
+        with self.assertNumQueries(7):  # session, user, OTP device, hub, roles, applications, known: not one per row
             self.client.get(self.url)
 
     def test_anonymous_visitors_are_sent_to_log_in(self):
