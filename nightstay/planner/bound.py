@@ -10,7 +10,7 @@ against a number no valid plan can exceed. The bound is a maximum flow (OR-Tools
     place  -> driver       places reached by car: capacity its beds (through an in/out pair),
                            an arc to every driver who could reach it in their hours, into a
                            chain of that driver's nodes (below)
-    driver -> sink         capacity: seats x the most trips the driver can fit in their hours
+    driver -> sink         capacity: seats x the most trips that driver can make tonight
 
 Why every valid plan is a flow here (so the maximum flow is never below what a plan
 shelters), rule by rule, with the checker's 60 seconds of slack granted on every deadline:
@@ -21,14 +21,18 @@ shelters), rule by rule, with the checker's 60 seconds of slack granted on every
   is reached no earlier than loading at max(start, available_from, waiting_since) plus the
   direct drive (other stops first only add time: distances obey the triangle inequality),
   and the driver then still has to drop and drive at least straight back to the park or home.
-- A trip that drops someone at place X lasts at least boarding + the drive to X + one drop +
-  the shorter way from X to the park or home (X's "round"); a driver's trips do not overlap,
-  so at most floor(hours / round(X)) of them reach X, each with at most ``seats`` people.
-  Per driver, places are grouped by that number of trips n, and the groups chained from the
-  fewest trips to the most: the arc leaving group n carries everyone dropped at places of
-  n trips or fewer, capacity seats x n (the trips that reach any of them each last at least
-  the shortest round among them). The last arc, seats x the trips to the nearest place,
-  caps all the driver carries.
+- A driver's trips do not overlap, and a trip that drops someone at place X lasts at least
+  boarding + the drive to X + one drop + the shorter way from X to the park or home (X's
+  "round"); trips that carry nobody do not matter. A driver's chain groups the places they
+  can reach by a number of trips n such that everyone dropped at places of n or fewer rides
+  in at most n trips; the arc leaving group n has capacity seats x n, the last arc caps all
+  the driver carries. Two such counts are valid, and the bound is the smaller of the two
+  flows:
+  - by distance: at most floor(hours / round(X)) trips reach X (the trips reaching any of
+    the group's places each last at least the shortest round among them);
+  - by deadline: the k-th trip loads no earlier than (k - 1) quickest rounds after the
+    driver comes, so only the first 1 + floor(spare / quickest round) trips can drop at X
+    before X's latest arrival (and still get the driver back in time).
 - Relaxed, which only loosens the bound: parties may be split across places, men and women
   may share a host, seats are counted per driver rather than per trip and route, fixed
   placements are not imposed.
@@ -110,50 +114,69 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
         if key not in accepting:
             accepting[key] = [(last_wait(q, p.size), q) for q in places if q.fits(p)]
 
-    flow = SimpleMaxFlow()
+    # The network without the drivers: source -> parties -> places (in -> out) -> sink.
     source, sink = 0, 1
-    node = 2
-    party_node, place_in, place_out = {}, {}, {}
-    for p in parties:
-        party_node[p.id] = node
-        node += 1
-    for q in places:
-        place_in[q.id] = node
-        place_out[q.id] = node + 1
-        node += 2
+    index = {p.id: 2 + i for i, p in enumerate(parties)}
+    first_place = 2 + len(parties)
+    place_in = {q.id: first_place + 2 * i for i, q in enumerate(places)}
+    place_out = {q.id: first_place + 2 * i + 1 for i, q in enumerate(places)}
     big = sum(p.size for p in parties)
-
+    arcs: list[tuple[int, int, int]] = []
     for p in parties:
-        flow.add_arc_with_capacity(source, party_node[p.id], p.size)
+        arcs.append((source, index[p.id], p.size))
         waits = max(0.0, night.seconds(p.waiting_since))
-        for w, q in accepting[p.size, p.gender, p.minor, p.languages]:
-            if waits <= w:
-                flow.add_arc_with_capacity(party_node[p.id], place_in[q.id], p.size)
+        arcs.extend((index[p.id], place_in[q.id], p.size)
+                    for w, q in accepting[p.size, p.gender, p.minor, p.languages] if waits <= w)
     for q in places:
-        flow.add_arc_with_capacity(place_in[q.id], place_out[q.id], q.beds)
+        arcs.append((place_in[q.id], place_out[q.id], q.beds))
         if not q.by_car:
-            flow.add_arc_with_capacity(place_out[q.id], sink, q.beds)
-    for d in night.drivers:
-        # Trips to places farther than X number at most floor(hours / the round trip to X): a
-        # chain of nodes, from the fewest possible trips to the most, caps every such group.
-        trips: dict[int, list] = {}
-        for q in by_car:
-            if deadline[q.id, d.id] is not None:
-                n = _trips(night, d, go[q.id] + back[q.id, d.id], big)
-                if n > 0:
-                    trips.setdefault(n, []).append(q)
-        counts = sorted(trips)
-        for i, n in enumerate(counts):
-            here = node
-            node += 1
-            for q in trips[n]:
-                flow.add_arc_with_capacity(place_out[q.id], here, q.beds)
-            if i > 0:
-                flow.add_arc_with_capacity(here - 1, here, min(big, d.seats * counts[i - 1]))
-        if counts:
-            flow.add_arc_with_capacity(node - 1, sink, min(big, d.seats * counts[-1]))
+            arcs.append((place_out[q.id], sink, q.beds))
 
-    status = flow.solve(source, sink)
+    # Two ways to count a driver's trips, each valid alone (so the smaller flow is the bound).
+    by_distance, by_deadline = {}, {}
+    for d in night.drivers:
+        reach = [q for q in by_car if deadline[q.id, d.id] is not None]
+        if not reach:
+            continue
+        drives = {q.id: go[q.id] + back[q.id, d.id] for q in reach}
+        by_distance[d.id] = {q.id: _trips(night, d, drives[q.id], big) for q in reach}
+        shortest = tr.board_seconds + tr.drop_seconds + min(drives.values())  # the quickest trip
+        free = max(0.0, night.seconds(d.available_from))
+        until = night.seconds(d.available_until) + SLACK
+        counts = {}
+        for q in reach:
+            latest = min(end, night.seconds(q.latest_arrival) + SLACK) if q.is_host else end
+            latest = min(latest, until - tr.drop_seconds - back[q.id, d.id])
+            spare = latest - free - tr.board_seconds - go[q.id]
+            counts[q.id] = big if shortest <= 0 else min(big, 1 + int(spare // shortest)) if spare >= 0 else 0
+        by_deadline[d.id] = counts
+    return min(_solve(arcs, first_place + 2 * len(places), by_distance, night, place_out, big),
+               _solve(arcs, first_place + 2 * len(places), by_deadline, night, place_out, big))
+
+
+def _solve(arcs: list[tuple[int, int, int]], node: int, trips: dict[str, dict[str, int]], night: Night,
+           place_out: dict[str, int], big: int) -> int:
+    """The maximum flow once each driver's chain (places grouped by how many trips can serve them) is added."""
+    arcs = list(arcs)
+    by_id = night.places
+    for d in night.drivers:
+        groups: dict[int, list[str]] = {}
+        for qid, n in trips.get(d.id, {}).items():
+            if n > 0:
+                groups.setdefault(n, []).append(qid)
+        counts = sorted(groups)
+        for i, n in enumerate(counts):
+            arcs.extend((place_out[qid], node, by_id[qid].beds) for qid in groups[n])
+            if i > 0:
+                arcs.append((node - 1, node, min(big, d.seats * counts[i - 1])))
+            node += 1
+        if counts:
+            arcs.append((node - 1, 1, min(big, d.seats * counts[-1])))
+    flow = SimpleMaxFlow()
+    if arcs:
+        tails, heads, caps = zip(*arcs)
+        flow.add_arcs_with_capacity(list(tails), list(heads), list(caps))
+    status = flow.solve(0, 1)
     if status != flow.OPTIMAL:
         raise RuntimeError(f"max flow failed with status {status}")
     return int(flow.optimal_flow())

@@ -82,3 +82,14 @@ def test_far_places_count_fewer_trips():
     night = read_night(doc)
     assert upper_bound(night) == 3
     assert greedy(night).summary["sheltered"] <= 3
+
+
+def test_early_deadlines_count_only_the_trips_before_them():
+    # The host wants everyone by 20:30; the driver starts at 20:00 and a round takes ~18 minutes:
+    # two trips of two arrive in time, whatever the driver's four hours allow afterwards.
+    men = [party(f"P{i}", at="19:30") for i in range(10)]
+    doc = night_doc(men, hosts=[host("H1", beds=10, pickup="driver", lat=50.8752, latest="20:30")],
+                    drivers=[driver("D1", seats=2, since="20:00", until="23:59")])
+    night = read_night(doc)
+    assert upper_bound(night) == 4
+    assert greedy(night).summary["sheltered"] == 4  # the optimum, reached
