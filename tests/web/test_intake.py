@@ -239,7 +239,10 @@ class IntakeBrowserTests(BrowserTestCase):
         self.shot(page, "intake-after-one-tap")
         page.click("#waiting button")
         page.wait_for_selector("text=0 parties waiting")
-        page.goto(self.live_server_url + f"/intake/ticket/{Party.objects.get().guest_token()}/en/")
+        party = Party.objects.get()
+        party.status = Party.Status.WAITING
+        party.save()
+        page.goto(self.live_server_url + f"/intake/ticket/{party.guest_token()}/en/")
         page.click("a[lang=ar]")
         page.wait_for_selector("html[dir=rtl]")
         self.shot(page, "ticket-arabic")
