@@ -88,10 +88,12 @@ def night_rows(night) -> dict[str, int]:
 
 @transaction.atomic
 def purge_night(night, now: datetime | None = None) -> Counter:
-    """Delete every night-scoped row of ``night``, keeping its anonymous counts first."""
+    """Delete every night-scoped row of ``night``, keeping its anonymous counts first (a night
+    that nobody came to leaves no counts: it was only opened by someone's page)."""
     from nightstay.figures.models import NightFigures
 
-    NightFigures.record(night, replace=False)
+    if any(night_rows(night).values()):
+        NightFigures.record(night, replace=False)
     deleted: Counter = Counter()
     for model, path in night_scoped():
         _, by_model = model.objects.filter(**{path: night}).delete()

@@ -54,7 +54,6 @@ class DemoSetupTests(TestCase):
         self.assertGreater(len({p.recurrence for p in open_tonight}), 2)
 
     def test_the_figures_have_a_history(self):
-        from nightstay.figures.models import NightFigures
 
         past = NightFigures.objects.filter(hub=self.hub)
         self.assertEqual(past.count(), 120)

@@ -139,3 +139,14 @@ class NightForTests(HubTestCase):
     def test_purge_due_is_twelve_hours_after_the_end(self):
         night = Night.for_date(self.hub, self.today)
         self.assertEqual(night.purge_due() - night.end, timedelta(hours=12))
+
+
+class EmptyNightTests(HubTestCase):
+    def test_a_night_nobody_came_to_leaves_no_counts(self):
+        with time_machine.travel(at(24, 20), tick=False):
+            night = self.hub.tonight()
+        with time_machine.travel(at(25, 13, 1), tick=False):
+            self.assertIn("nights purged: 1", purge())
+        self.assertFalse(NightFigures.objects.exists())
+        night.refresh_from_db()
+        self.assertIsNotNone(night.purged_at)
