@@ -26,8 +26,10 @@ from .models import Party
 GUEST_LANGUAGE_CODES = [code for code, _name in settings.GUEST_LANGUAGES]
 
 
-def _waiting(night):
-    return list(Party.objects.filter(night=night, status__in=[Party.Status.WAITING, Party.Status.PLACED]))
+def _waiting(night) -> dict:
+    """Tonight's parties still at the park, first come first, and how many people they are."""
+    parties = list(Party.objects.filter(night=night, status__in=[Party.Status.WAITING, Party.Status.PLACED]))
+    return {"waiting": parties, "waiting_people": sum(p.size for p in parties)}
 
 
 def _hub_party(request: HubRequest, party_id) -> Party:
@@ -49,7 +51,7 @@ def intake(request: HubRequest):
         form = PartyForm(hub=request.hub)
     elif request.GET.get("new"):
         new_party = Party.objects.filter(night=night, pk=_uuid_or_none(request.GET["new"])).first()
-    context = {"form": form, "new_party": new_party, "waiting": _waiting(night), "night": night}
+    context = {"form": form, "new_party": new_party, "night": night, **_waiting(night)}
     if request.htmx:
         return render(request, "intake/_intake.html", context)
     return render(request, "intake/intake.html", context)
@@ -80,7 +82,7 @@ def left(request: HubRequest, party_id):
     party.status = Party.Status.LEFT
     party.save(update_fields=["status"])
     if request.htmx:
-        return render(request, "intake/_waiting.html", {"waiting": _waiting(party.night)})
+        return render(request, "intake/_waiting.html", _waiting(party.night))
     return redirect("intake:intake", hub=request.hub.slug)
 
 

@@ -120,6 +120,7 @@ class IntakeTests(RefusalsMixin, HubTestCase):
         with self.assertNumQueries(7):
             r = self.client.get(self.url)
         self.assertContains(r, "2 parties waiting")
+        self.assertContains(r, "(4 people)")
         self.assertContains(r, "KXRT")
         self.assertContains(r, "Yonas")
         self.assertNotContains(r, "TTTT")
