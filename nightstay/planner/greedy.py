@@ -174,8 +174,11 @@ class _Greedy:
             self._km_cache[key] = self.tr.km(a.location, b.location)
         return self._km_cache[key]
 
-    def _route(self, car: _Car, load: list[tuple[Place, list[Party]]]):
-        """A timed order of the stops that keeps every deadline: nearest first, else soonest due."""
+    def _route(self, car: _Car, load: list[tuple[Place, list[Party]]], ends=("meeting_point", "home")):
+        """A timed order of the stops that keeps every deadline: nearest first, else soonest due.
+
+        Back to the park if possible, else home (``ends``): a last drop on the way home.
+        """
         mp = self.night.meeting_point
         orders = []
         left, here, order = list(load), None, []
@@ -190,7 +193,7 @@ class _Greedy:
             orders.append(sorted(load, key=lambda s: (self.night.seconds(s[0].latest_arrival) if s[0].is_host
                                                       else self.window_end, s[0].id)))
         for order in orders:
-            for end in ("meeting_point", "home"):
+            for end in ends:
                 timed = time_trip(self.night, car.free, car.until, car.driver.home, order, end)
                 if timed.ok:
                     return order, end
@@ -214,7 +217,7 @@ class _Greedy:
                     continue
                 route = self._route(car, [(self.at[head.id], [head])])
                 if route:
-                    load = route[0]
+                    load, end = route
                     break
             if route is None:
                 later = [self._waits(p) for p in left if self._waits(p) > car.free]
@@ -232,7 +235,7 @@ class _Greedy:
                     trial = [(pl, ps + [p]) if pl.id == place.id else (pl, ps) for pl, ps in load]
                     if place.id not in {pl.id for pl, _ in load}:
                         trial.append((place, [p]))
-                    route = self._route(car, trial)
+                    route = self._route(car, trial, (end,))  # a stop never sends the driver home early
                     if route:
                         load, _ = route
                         taken.add(p.id)
@@ -240,7 +243,6 @@ class _Greedy:
                         break
                 else:
                     break
-            load, end = self._route(car, load)
             timed = time_trip(self.night, car.free, car.until, car.driver.home, load, end)
             car.trips.append((load, end))
             car.free = timed.end_at
