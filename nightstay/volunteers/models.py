@@ -17,7 +17,7 @@ class Application(models.Model):
     class Offer(models.TextChoices):
         HOST = "host", _("a bed (host)")
         DRIVER = "driver", _("a car (driver)")
-        BOTH = "both", _("both")
+        BOTH = "both", _("a bed and a car")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for a call")

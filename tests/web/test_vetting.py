@@ -1,7 +1,9 @@
 """The vetting queue: coordinators of the hub call, note, approve or decline."""
 import re
 
+import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
@@ -10,7 +12,8 @@ from nightstay.hubs.models import Membership, Role
 from nightstay.privacy.crypto import blind_index
 from nightstay.volunteers.models import Application
 
-from .base import HubTestCase
+from ..browser.base import BrowserTestCase
+from .base import PASSWORD, HubTestCase
 
 
 def apply(hub, email="lea@example.org", offer="both", first_name="Lea"):
@@ -183,3 +186,71 @@ class HomeLinkTests(HubTestCase):
         self.assertContains(self.client.get(reverse("home")), url)
         self.log_in(self.hugo)
         self.assertNotContains(self.client.get(reverse("home")), url)
+
+
+@pytest.mark.browser
+class SignUpToApprovalBrowserTests(BrowserTestCase):
+    """A volunteer signs up on a phone, a coordinator logs in with her code and approves: real
+    Chromium under the real CSP, no console error, no inline anything."""
+
+    def setUp(self):
+        HubTestCase.setUpTestData.__func__(type(self))
+        cache.clear()
+
+    def new_watched_page(self):
+        page = self.new_page()
+        problems = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        return page, problems
+
+    def test_sign_up_then_log_in_with_a_code_then_approve(self):
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        page, problems = self.new_watched_page()
+        page.goto(self.live_server_url + "/volunteer/brussels/join/")
+        page.fill("#id_first_name", "Léa")
+        page.fill("#id_phone", "+32 470 12 34 56")
+        page.fill("#id_email", "lea@example.org")
+        page.fill("#id_area", "Rue Royale 5")
+        page.click("label[for=id_offer_2]")
+        page.check("#id_consent")
+        page.click("button:has-text('Send')")
+        page.wait_for_selector("#id_area_error")  # a street is refused; what was typed stays
+        self.assertEqual(page.input_value("#id_first_name"), "Léa")
+        self.shot(page, "signup-refused-street")
+        page.fill("#id_area", "Schaerbeek")
+        page.check("#id_consent")
+        page.click("button:has-text('Send')")
+        page.wait_for_selector("text=A coordinator will call you")
+
+        coordinator, more_problems = self.new_watched_page()
+        coordinator.goto(self.live_server_url + "/volunteer/brussels/queue/")
+        coordinator.fill("#id_email", "colette@example.org")
+        coordinator.fill("#id_password", PASSWORD)
+        coordinator.click("button:has-text('Log in')")
+        coordinator.wait_for_selector("#id_code")
+        device = TOTPDevice.objects.get(user=self.colette)
+        coordinator.fill("#id_code", f"{totp(device.bin_key):06d}")
+        coordinator.click("button:has-text('Continue')")
+        coordinator.wait_for_selector("text=Léa")
+        self.assertTrue(coordinator.url.endswith("/volunteer/brussels/queue/"))
+        self.shot(coordinator, "vetting-queue")
+        coordinator.fill("textarea[name=call_note]", "called, two beds")
+        coordinator.click("button[value=approve]")
+        coordinator.wait_for_selector("text=Léa is in")
+        self.assertTrue(coordinator.url.endswith("/volunteer/brussels/queue/"))  # swapped in place by htmx
+        self.assertEqual(Application.objects.get().status, "approved")
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(problems + more_problems, [])
+
+    def test_a_coordinator_enrols_her_phone(self):
+        page, problems = self.new_watched_page()
+        page.goto(self.live_server_url + "/login/")
+        page.fill("#id_email", "cyril@example.org")
+        page.fill("#id_password", PASSWORD)
+        page.click("button:has-text('Log in')")
+        page.wait_for_selector(".qr svg")
+        self.shot(page, "two-factor-enrol")
+        self.assertEqual(problems, [])
