@@ -1,12 +1,15 @@
 """The upper bound: never below what a valid plan shelters, and exact where the relaxation is tight."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from nightstay.planner.bound import upper_bound
 from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.greedy import greedy
-from nightstay.planner.read import read_night
+from nightstay.planner.read import NightError, read_night
 from tests.planner.reference import assert_valid
 from tests.planner.test_greedy import dormitory, driver, host, night_doc, party
 from tests.planner.tiny_night import tiny_night
@@ -93,3 +96,22 @@ def test_early_deadlines_count_only_the_trips_before_them():
     night = read_night(doc)
     assert upper_bound(night) == 4
     assert greedy(night).summary["sheltered"] == 4  # the optimum, reached
+
+
+def _hand_solved_nights():
+    """The adversarial nights whose best plan was worked out by hand (``nights/*.expect.json``)."""
+    folder = Path(__file__).parent / "nights"
+    for expect in sorted(folder.glob("*.expect.json")):
+        doc = folder / expect.name.replace(".expect.json", ".json")
+        if doc.is_file():
+            yield pytest.param(json.loads(doc.read_text()), json.loads(expect.read_text()), id=doc.stem)
+
+
+@pytest.mark.parametrize("doc, best", list(_hand_solved_nights()))
+def test_bound_is_above_every_best_plan_worked_out_by_hand(doc, best):
+    try:
+        night = read_night(doc)
+    except NightError:
+        pytest.skip("a night the reader refuses has no plan")
+    assert upper_bound(night) >= best["sheltered"]
+    assert upper_bound(night, vulnerable_only=True) >= best["vulnerable_sheltered"]

@@ -1,11 +1,14 @@
 """The coordinator's greedy: always a valid plan, and the order a careful human follows."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.greedy import greedy
-from nightstay.planner.read import read_night
+from nightstay.planner.read import NightError, read_night
 from tests.planner.reference import assert_valid
 from tests.planner.tiny_night import tiny_night
 
@@ -138,3 +141,16 @@ def test_no_men_with_women_at_a_host():
 def test_empty_night_gives_an_empty_plan():
     plan = plan_for(night_doc([]))
     assert plan["placements"] == [] and plan["unplaced"] == [] and plan["trips"] == []
+
+
+NIGHTS = sorted(p for p in (Path(__file__).parent / "nights").glob("*.json") if not p.name.endswith(".expect.json"))
+
+
+@pytest.mark.parametrize("path", NIGHTS, ids=lambda p: p.stem)
+def test_valid_on_every_adversarial_night(path):
+    doc = json.loads(path.read_text())
+    try:
+        night = read_night(doc)
+    except NightError:
+        pytest.skip("a night the reader refuses has no plan")
+    assert_valid(doc, greedy(night).to_json())
