@@ -582,3 +582,42 @@ def test_a_plan_whose_times_leave_the_calendar_is_invalid_not_a_crash():
 
     assert not verdict.valid
     assert "trips: times run past the end of the calendar" in verdict.errors
+
+
+# -- whatever the plan file holds, the checker answers -------------------------------------------
+
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-10**20, max_value=10**20) | st.floats() | st.text(max_size=20)
+    | st.sampled_from(TIMES + ["2018-01-15T21:00:00", "9999-12-31T23:59:59-23:59", "P1", "H1", "D1"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=10,
+)
+
+
+TINY_NIGHT, TINY_PLAN = read_night(tiny_night()), tiny_plan()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ANY_JSON)
+def test_any_json_as_a_plan_gets_a_verdict_not_an_exception(document):
+    verdict = check_plan(TINY_NIGHT, document)
+
+    assert isinstance(verdict.valid, bool) and all(isinstance(line, str) for line in verdict.errors)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(PLAN_PATHS), ANY_JSON), min_size=1, max_size=3))
+def test_any_value_anywhere_in_a_plan_gets_a_verdict_not_an_exception(changes):
+    plan = copy.deepcopy(TINY_PLAN)
+    for path, value in changes:
+        target = plan
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+
+    verdict = check_plan(TINY_NIGHT, plan)
+
+    assert isinstance(verdict.valid, bool) and all(isinstance(line, str) for line in verdict.errors)
