@@ -109,6 +109,7 @@ class BoardTests(TonightTestCase):
         self.assertContains(r, "Dara")
         self.assertContains(r, "Porte d&#x27;Ulysse")
         self.assertNotContains(r, "every 1s")
+        self.assertContains(r, f'action="{self.url("announce")}"')  # no reload needed to announce
 
     def test_plan_without_htmx_goes_back_to_the_board(self):
         self.log_in(self.colette)
