@@ -97,7 +97,7 @@ class RecurringForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         first, until, kind = cleaned.get("first_date"), cleaned.get("until"), cleaned.get("recurrence")
-        if first and first < self.today:
+        if first and first < self.today and "first_date" in self.changed_data:
             self.add_error("first_date", _("This night has passed: choose tonight or a later night."))
         if kind == Recurrence.ONCE:
             cleaned["until"], cleaned["every_weeks"] = None, 1

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:hub>/home/", views.home, name="home"),
     path("<slug:hub>/beds/new/", views.new_beds, name="new_beds"),
     path("<slug:hub>/seats/new/", views.new_seats, name="new_seats"),
+    path("<slug:hub>/<str:kind>/<uuid:pledge_id>/", views.edit, name="edit"),
     path("<slug:hub>/<str:kind>/<uuid:pledge_id>/cancel/", views.cancel_night, name="cancel_night"),
     path("<slug:hub>/<str:kind>/<uuid:pledge_id>/withdraw/", views.withdraw, name="withdraw"),
     path("<slug:hub>/cards/", views.cards, name="cards"),

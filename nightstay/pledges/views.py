@@ -124,6 +124,25 @@ def _repeat(last, model) -> dict:
     return values
 
 
+@hub_role_required(Role.HOST, Role.DRIVER)
+def edit(request: HubRequest, kind: str, pledge_id):
+    """Change one's own pledge: the same form, the same checks."""
+    pledge = _my_pledge(request, kind, pledge_id)
+    if kind == "beds":
+        form = BedPledgeForm(request.POST or None, instance=pledge)
+    else:
+        form = SeatPledgeForm(request.POST or None, hub=request.hub, instance=pledge,
+                              initial={"area": areas.nearest(pledge.home_lat, pledge.home_lon).name})
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your pledge is changed."))
+        return redirect("pledges:mine", hub=request.hub.slug)
+    response = render(request, "pledges/pledge_form.html", {"form": form, "title": pledge.describe(),
+                                                            "locate": kind == "seats"})
+    response["Permissions-Policy"] = GEOLOCATION_ALLOWED
+    return response
+
+
 @require_POST
 @hub_role_required(Role.HOST, Role.DRIVER)
 def cancel_night(request: HubRequest, kind: str, pledge_id):

@@ -425,3 +425,45 @@ class SeatDefaultsTests(HubTestCase):
         SeatPledge.objects.create(hub=self.hub, driver=self.bea, first_date=TUESDAY, home_lat=50.88, home_lon=4.70)
         r = self.client.get("/pledges/brussels/seats/new/")
         self.assertContains(r, '<option value="Leuven" selected>', html=False)
+
+
+@time_machine.travel(TONIGHT, tick=False)
+class EditPledgeTests(RefusalsMixin, HubTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.weekly = bed_pledge(cls.hugo_home, recurrence=Recurrence.WEEKLY, first_date=TUESDAY - timedelta(14),
+                                beds=2, genders="m")
+        cls.seats = SeatPledge.objects.create(hub=cls.hub, driver=cls.dara, first_date=TUESDAY, home_lat=50.88,
+                                              home_lon=4.70)
+
+    def test_refused(self):
+        url = f"/pledges/brussels/beds/{self.weekly.pk}/"
+        self.assert_refused(url, self.pia, self.colette, self.otto)
+        self.log_in(self.bea)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.log_in(self.hugo)
+        self.assertEqual(self.client.get(f"/pledges/brussels/seats/{self.seats.pk}/").status_code, 404)
+        self.assertEqual(self.client.get(f"/pledges/brussels/cars/{self.weekly.pk}/").status_code, 404)
+
+    def test_a_host_changes_a_pattern_that_started_weeks_ago(self):
+        self.log_in(self.hugo)
+        url = f"/pledges/brussels/beds/{self.weekly.pk}/"
+        r = self.client.get(url)
+        self.assertContains(r, 'name="first_date" value="2026-11-10"')
+        data = {"recurrence": "weekly", "first_date": "2026-11-10", "beds": "4", "max_party": "2", "genders": ["m"],
+                "pickup": "driver", "ready_from": "21:00", "latest_arrival": "23:30"}
+        r = self.client.post(url, data)
+        self.assertRedirects(r, "/pledges/brussels/", fetch_redirect_response=False)
+        self.weekly.refresh_from_db()
+        self.assertEqual((self.weekly.beds, self.weekly.first_date), (4, date(2026, 11, 10)))
+
+    def test_a_driver_changes_seats_and_keeps_the_area(self):
+        self.log_in(self.dara)
+        url = f"/pledges/brussels/seats/{self.seats.pk}/"
+        r = self.client.get(url)
+        self.assertContains(r, '<option value="Leuven" selected>', html=False)
+        self.client.post(url, {"recurrence": "once", "first_date": "2026-11-24", "seats": "4",
+                               "available_from": "20:30", "available_until": "00:30", "area": "Leuven"})
+        self.seats.refresh_from_db()
+        self.assertEqual(self.seats.seats, 4)
