@@ -51,7 +51,7 @@ def _pin(night: Night, run: PlanRun, ids: nightfile.Ids, ticket: str, place_id: 
     if party is None or place is None:
         raise Refused(_("this party or place is gone since the plan was made"))
     home, shelter = (place, None) if place_id in ids.homes else (None, place)
-    placement, _ = Placement.objects.update_or_create(
+    placement, _created = Placement.objects.update_or_create(
         party=party, defaults={"night": night, "home": home, "shelter": shelter, "pinned": True})
     return placement
 
@@ -108,6 +108,8 @@ def announce(night: Night) -> Night:
         night, run = _locked_proposal(night)
         plan, doc = run.plan_json, run.night_json
         ids = nightfile.rows(night, doc)
+        if len(ids.homes) < len(doc["hosts"]) or len(ids.drivers) < len(doc["drivers"]):
+            raise Refused(_("A host or driver left since this plan was made: plan again."))
         model = read_night(doc)
         night.trips.filter(departed_at__isnull=True).delete()
         placements = {}
@@ -116,7 +118,7 @@ def announce(night: Night) -> Night:
             if party is None or party.status not in nightfile.IN_THE_PARK:
                 continue  # left the park since the plan was made
             home, shelter = (ids.homes[p["place"]], None) if p["place"] in ids.homes else (None, ids.shelters[p["place"]])
-            placements[p["party"]], _ = Placement.objects.update_or_create(party=party, defaults={
+            placements[p["party"]], _created = Placement.objects.update_or_create(party=party, defaults={
                 "night": night, "home": home, "shelter": shelter, "stop": None, "announced": True,
                 "arrive": datetime.fromisoformat(p["arrive"])})
         for ticket in plan["unplaced"]:

@@ -60,10 +60,10 @@ def _ride(st: State, i: int, j: int) -> State:
         for k, trip in enumerate(route):
             if trip.load + size > pb.seats[d]:
                 continue
-            for pos, (sj, _) in enumerate(trip.stops):
+            for pos, (sj, _guests) in enumerate(trip.stops):
                 if sj == j:
                     ways.append((k, pos, "join"))
-            if j not in [sj for sj, _ in trip.stops]:
+            if j not in [sj for sj, _guests in trip.stops]:
                 ways += [(k, pos, "stop") for pos in range(len(trip.stops) + 1)]
         for k, pos, mode in ways:
             trial = st.copy()

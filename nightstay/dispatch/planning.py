@@ -17,7 +17,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from nightstay.hubs.models import Night
-from nightstay.planner.read import read_night
+from nightstay.planner.read import NightError, read_night
 from nightstay.planner.solve import solve
 
 from . import nightfile
@@ -39,7 +39,12 @@ def start(night: Night, user) -> PlanRun:
             return current
         if current:
             night.plan_runs.filter(status__in=UNDER_WAY).update(status=PlanRun.Status.FAILED, error="interrupted")
-        doc, _ = nightfile.build(night)
+        try:
+            doc, _ids = nightfile.build(night)
+        except NightError as exc:  # a bug in the night document: say so on the board, keep the night going
+            log.error("night document refused: %s", "; ".join(exc.problems[:5]))
+            return PlanRun.objects.create(night=night, created_by=user, status=PlanRun.Status.FAILED,
+                                          error="; ".join(exc.problems)[:300])
         run = PlanRun.objects.create(night=night, created_by=user, night_json=doc)
     if getattr(settings, "PLAN_IN_BACKGROUND", True):
         threading.Thread(target=_in_thread, args=(run.pk,), daemon=True, name=f"plan-{run.pk}").start()

@@ -312,3 +312,22 @@ class BoardQueryTests(TonightTestCase):
         with self.assertNumQueries(22):
             r = self.client.get(self.url("board"))
         self.assertContains(r, "On the road")
+
+
+class OutOfDateTests(TonightTestCase):
+    def test_a_plan_whose_driver_left_is_not_announced(self):
+        self.plan_now()
+        self.dara_seats.delete()
+        self.log_in(self.colette)
+        r = self.client.post(self.url("announce"), follow=True)
+        self.assertContains(r, "plan again")
+        self.assertFalse(Trip.objects.exists())
+
+    def test_a_night_document_the_planner_refuses_fails_the_run_not_the_page(self):
+        from nightstay.planner.read import NightError
+
+        self.log_in(self.colette)
+        with mock.patch("nightstay.dispatch.nightfile.read_night", side_effect=NightError(["hosts[0]: bad"])):
+            r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
+        self.assertContains(r, "The planner failed")
+        self.assertEqual(PlanRun.objects.get().error, "hosts[0]: bad")

@@ -141,3 +141,12 @@ class MoveTests(TonightTestCase):
             move(self.night_model, self.run.plan_json, "MENA", "H-000000000000")
         with self.assertRaisesMessage(MoveRefused, "does not accept gender f"):
             move(self.night_model, self.run.plan_json, "WUMA", nightfile.shelter_id(self.dormitory))
+
+    def test_a_car_place_without_a_car_is_refused(self):
+        doc = {**self.run.night_json, "drivers": []}
+        night = read_night(doc)
+        plan = move(night, {**self.run.plan_json, "trips": [],
+                            "placements": [p for p in self.run.plan_json["placements"]
+                                           if p["place"] != nightfile.home_id(self.hugo_home)]}, "MENA", None)
+        with self.assertRaisesMessage(MoveRefused, "no driver can take them there in time"):
+            move(night, plan, "MENA", nightfile.home_id(self.hugo_home))
