@@ -133,3 +133,12 @@ class PagesInTheirLanguageTests(HubTestCase):
         self.assertContains(r, '<html lang="ti">', html=False)
         self.assertContains(r, "ኮድኩም ክንጽውዕ ኢና")
         self.assertContains(self.client.get(url + "nl/"), "We roepen je code om.")
+
+
+class SwitcherTests(HubTestCase):
+    def test_each_language_is_named_in_itself(self):
+        self.log_in(self.hugo)
+        self.client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "fr"})
+        r = self.client.get("/pledges/brussels/")
+        self.assertContains(r, 'lang="en">English</button>', html=False)
+        self.assertContains(r, 'lang="nl">Nederlands</button>', html=False)
