@@ -467,3 +467,16 @@ class EditPledgeTests(RefusalsMixin, HubTestCase):
                                "available_from": "20:30", "available_until": "00:30", "area": "Leuven"})
         self.seats.refresh_from_db()
         self.assertEqual(self.seats.seats, 4)
+
+
+class StartPageLinksTests(HubTestCase):
+    def test_hosts_and_drivers_find_their_pledges_and_coordinators_intake(self):
+        self.log_in(self.bea)
+        r = self.client.get("/")
+        self.assertContains(r, 'href="/pledges/brussels/"')
+        self.assertNotContains(r, 'href="/intake/brussels/"')
+        self.log_in(self.colette)
+        r = self.client.get("/")
+        self.assertContains(r, 'href="/intake/brussels/"')
+        self.assertContains(r, 'href="/pledges/brussels/tonight/"')
+        self.assertNotContains(r, 'href="/pledges/brussels/"')
