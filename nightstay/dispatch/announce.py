@@ -45,14 +45,13 @@ def _placement_in(plan: dict, ticket: str) -> dict | None:
     return next((p for p in plan["placements"] if p["party"] == ticket), None)
 
 
-def _pin(night: Night, run: PlanRun, ids: nightfile.Ids, ticket: str, place_id: str) -> Placement:
+def _pin(night: Night, ids: nightfile.Ids, ticket: str, place_id: str) -> Placement:
     party = ids.parties.get(ticket)
     place = ids.place(place_id)
     if party is None or place is None:
         raise Refused(_("this party or place is gone since the plan was made"))
-    home, shelter = (place, None) if place_id in ids.homes else (None, place)
     placement, _created = Placement.objects.update_or_create(
-        party=party, defaults={"night": night, "home": home, "shelter": shelter, "pinned": True})
+        party=party, defaults={"night": night, **ids.where(place_id), "pinned": True})
     return placement
 
 
@@ -63,7 +62,7 @@ def pin(night: Night, ticket: str) -> None:
         placed = _placement_in(run.plan_json, ticket)
         if placed is None:
             raise Refused(_("this party has no place in the plan to keep"))
-        _pin(night, run, nightfile.rows(night, run.night_json), ticket, placed["place"])
+        _pin(night, nightfile.rows(night, run.night_json), ticket, placed["place"])
 
 
 def move_party(night: Night, ticket: str, place_id: str | None, user) -> PlanRun:
@@ -83,19 +82,18 @@ def move_party(night: Night, ticket: str, place_id: str | None, user) -> PlanRun
         if place_id is None:
             Placement.objects.filter(party=party, announced=False).delete()
         else:
-            _pin(night, run, ids, ticket, place_id)
+            _pin(night, ids, ticket, place_id)
         return PlanRun.objects.create(night=night, created_by=user, status=PlanRun.Status.DONE,
                                       night_json=run.night_json, plan_json=plan)
 
 
 def _check_beds(night: Night, run: PlanRun, ids: nightfile.Ids, party: Party, place_id: str) -> None:
     """The database's word on beds: pinned and announced guests already there, and this party."""
-    place = ids.place(place_id)
-    if place is None:
+    places = (*run.night_json["hosts"], *run.night_json["shelters"])
+    beds = next((p["beds"] for p in places if p["id"] == place_id), None)
+    if beds is None or ids.place(place_id) is None:
         raise Refused(_("this place offers nothing tonight"))
-    beds = next(p["beds"] for p in (*run.night_json["hosts"], *run.night_json["shelters"]) if p["id"] == place_id)
-    where = {"home": place} if place_id in ids.homes else {"shelter": place}
-    there = (Placement.objects.filter(night=night, **where, party__status__in=nightfile.IN_THE_PARK)
+    there = (Placement.objects.filter(night=night, **ids.where(place_id), party__status__in=nightfile.IN_THE_PARK)
              .exclude(party=party).values_list("party__size", flat=True))
     if sum(there) + party.size > beds:
         raise Refused(_("%(place)s: %(n)s people for %(beds)s beds") % {
@@ -117,9 +115,8 @@ def announce(night: Night) -> Night:
             party = ids.parties.get(p["party"])
             if party is None or party.status not in nightfile.IN_THE_PARK:
                 continue  # left the park since the plan was made
-            home, shelter = (ids.homes[p["place"]], None) if p["place"] in ids.homes else (None, ids.shelters[p["place"]])
             placements[p["party"]], _created = Placement.objects.update_or_create(party=party, defaults={
-                "night": night, "home": home, "shelter": shelter, "stop": None, "announced": True,
+                "night": night, **ids.where(p["place"]), "stop": None, "announced": True,
                 "arrive": datetime.fromisoformat(p["arrive"])})
         for ticket in plan["unplaced"]:
             Placement.objects.filter(party__night=night, party__ticket=ticket).delete()
@@ -153,8 +150,7 @@ def _write_trips(night: Night, plan: dict, ids: nightfile.Ids, model, placements
                                    depart=datetime.fromisoformat(t["depart"]),
                                    end_at=datetime.fromisoformat(t["end_at"]))
         for order, s in enumerate(t["stops"], 1):
-            home, shelter = (ids.homes[s["place"]], None) if s["place"] in ids.homes else (None, ids.shelters[s["place"]])
-            stop = Stop.objects.create(trip=trip, order=order, home=home, shelter=shelter,
+            stop = Stop.objects.create(trip=trip, order=order, **ids.where(s["place"]),
                                        arrive=datetime.fromisoformat(s["arrive"]))
             Placement.objects.filter(pk__in=[placements[p].pk for p in s["parties"] if p in placements]).update(
                 stop=stop)

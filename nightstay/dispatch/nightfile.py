@@ -46,6 +46,12 @@ class Ids:
     def place(self, place_id: str):
         return self.homes.get(place_id) or self.shelters.get(place_id)
 
+    def where(self, place_id: str) -> dict:
+        """A place as the fields of a placement or a stop: ``home`` or ``shelter``."""
+        if place_id in self.homes:
+            return {"home": self.homes[place_id], "shelter": None}
+        return {"home": None, "shelter": self.shelters[place_id]}
+
 
 def home_id(home: Home) -> str:
     return f"H-{home.id.hex[:12]}"
@@ -96,7 +102,8 @@ def build(night: Night) -> tuple[dict, Ids]:
         taken[home_pk] += size
 
     hosts = []
-    pledges = open_on(BedPledge.objects.filter(home__hub=hub), night.date).select_related("home").order_by("-beds", "id")
+    pledges = open_on(BedPledge.objects.filter(home__hub=hub), night.date).select_related("home")
+    pledges = pledges.order_by("-beds", "id")
     for pledge in pledges:
         home = pledge.home
         hid = home_id(home)
@@ -123,7 +130,8 @@ def build(night: Night) -> tuple[dict, Ids]:
 
     drivers = []
     busy_until = _busy_until(night)
-    for pledge in open_on(SeatPledge.objects.filter(hub=hub, seats__gte=1), night.date).order_by("available_from", "id"):
+    seats = open_on(SeatPledge.objects.filter(hub=hub, seats__gte=1), night.date).order_by("available_from", "id")
+    for pledge in seats:
         start, until = at(night, pledge.available_from), at(night, pledge.available_until)
         start = max(start, busy_until.get(pledge.driver_id, start))
         if until < start or not pledge.is_open_on(night.date):
@@ -171,7 +179,8 @@ def _keepable_pins(night: Night, doc: dict, ids: Ids) -> list[dict]:
     parties, places = model.party_by_id, model.places
     people, kinds, fixed = Counter(), {}, []
     pins = (Placement.objects.filter(night=night, party__status__in=IN_THE_PARK)
-            .filter(Q(pinned=True) | Q(announced=True)).select_related("party", "home", "shelter").order_by("party__waiting_since"))
+            .filter(Q(pinned=True) | Q(announced=True)).select_related("party", "home", "shelter")
+            .order_by("party__waiting_since"))
     for pin in pins:
         party, place = parties.get(pin.party.ticket), places.get(place_id(pin))
         if party is None or place is None or place.refuses(party):
