@@ -105,8 +105,11 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
                 open_trips.append((d, k, t.wait, st.sched[d][k][1]))
     # a new trip goes after the driver's last, or where the party's wait falls among them
     new_trips = []
-    for d in sorted(drivers, key=lambda d: (max(st.dend[d], w), d))[:2 if hurry else NEW_TRIP_DRIVERS]:
+    for d in sorted(drivers, key=lambda d: (max(st.dend[d], w), d))[:2 if hurry else None if force else NEW_TRIP_DRIVERS]:
         sched = st.sched[d]
+        if force:  # a fixed party: any slot among the driver's trips
+            new_trips.append((d, list(range(len(sched) + 1))))
+            continue
         ks = [len(sched)]
         for k in range(len(sched)):
             if sched[k][0] > w:
@@ -214,21 +217,27 @@ def place_fixed(st: State, work: Work) -> None:
     all it stays placed without a ride.
     """
     pb = st.pb
-    for i in sorted(pb.fixed):
-        j = pb.fixed[i]
-        if pb.reach[j] != CAR:
-            st.put(i, j)
-            continue
-        _, action = best_option(st, i, threshold(pb, st), work, among=(j,), force=True)
-        if action is not None:
-            apply(st, i, action)
-            continue
-        drivers = sorted(range(len(pb.seats)), key=lambda d: (pb.seats[d] < pb.size[i], st.dend[d], d))
-        if drivers:
-            d = drivers[0]
-            st.carry(i, j, d, len(st.routes[d]), 0, "trip")
-        else:
-            st.put(i, j)
+    for i in sorted(pb.fixed, key=lambda i: (pb.latest[pb.fixed[i]], pb.wait[i], i)):  # tightest first
+        insert_fixed(st, i, work)
+
+
+def insert_fixed(st: State, i: int, work: Work) -> None:
+    """Put fixed party ``i`` at its place (see ``place_fixed``); the search may move its ride."""
+    pb = st.pb
+    j = pb.fixed[i]
+    if pb.reach[j] != CAR:
+        st.put(i, j)
+        return
+    _, action = best_option(st, i, threshold(pb, st), work, among=(j,), force=True)
+    if action is not None:
+        apply(st, i, action)
+        return
+    drivers = sorted(range(len(pb.seats)), key=lambda d: (pb.seats[d] < pb.size[i], st.dend[d], d))
+    if drivers:
+        d = drivers[0]
+        st.carry(i, j, d, len(st.routes[d]), 0, "trip")
+    else:
+        st.put(i, j)
 
 
 def construct(st: State, work: Work, stop, targets: dict[int, int] | None = None, parties=None) -> None:
@@ -253,8 +262,10 @@ def construct(st: State, work: Work, stop, targets: dict[int, int] | None = None
 # -- improvement ---------------------------------------------------------------------------
 
 def _movable(st: State, parties) -> list[int]:
-    fixed = st.pb.fixed
-    return [i for i in parties if st.place[i] >= 0 and i not in fixed]
+    """Parties the search may take out: all placed ones but the fixed, whose ride may change."""
+    pb = st.pb
+    fixed, reach, rides = pb.fixed, pb.reach, bool(pb.seats)
+    return [i for i in parties if st.place[i] >= 0 and (i not in fixed or (rides and reach[fixed[i]] == CAR))]
 
 
 def destroy_random(st: State, rng: random.Random, k: int) -> list[int]:
@@ -274,8 +285,16 @@ def destroy_trip(st: State, rng: random.Random, k: int) -> list[int]:
 
 
 def destroy_late(st: State, rng: random.Random, k: int) -> list[int]:
-    """The parties who arrive last, and the guests who travel with them."""
+    """The parties who arrive last, and the guests who travel with them.
+
+    A driver whose schedule breaks a deadline (a fixed placement can force that) comes
+    first: all of that driver's guests are taken out.
+    """
     pb = st.pb
+    late = [d for d in range(len(st.routes)) if st.late[d]]
+    if late:
+        d = rng.choice(late)
+        return _movable(st, [i for t in st.routes[d] for _, g in t.stops for i in g])
     last = st.last_arrival()
     out = []
     for d, r in enumerate(st.routes):
@@ -349,13 +368,16 @@ def repair(st: State, parties: list[int], rng: random.Random, work: Work) -> Non
     first = getattr(st, "first", None)
     st.first = None
     noise = rng.random() * 2.0
-    order = sorted(set(parties), key=lambda i: priority(pb, i, rng.random() * noise))
+    order = sorted(set(parties), key=lambda i: (i not in pb.fixed, priority(pb, i, rng.random() * noise)))
     if first is not None and first in order:
         order.remove(first)
-        order.insert(0, first)
+        order.insert(sum(i in pb.fixed for i in order), first)
     for i in order:
         if st.place[i] < 0:
-            insert(st, i, work)
+            if i in pb.fixed:
+                insert_fixed(st, i, work)
+            else:
+                insert(st, i, work)
 
 
 def improve(st: State, rng: random.Random, stop, work: Work) -> State:
@@ -370,6 +392,8 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
         cand = cur.copy()
         k = 1 + int(rng.random() ** 2 * min(30, max(2, pb.n // 8)))
         op = DESTROYS[rng.randrange(len(DESTROYS))]
+        if cur_score[0] and rng.random() < 0.5:
+            op = destroy_late  # a late driver: a broken rule to mend first
         removed = op(cand, rng, k)
         for i in removed:
             cand.remove(i)

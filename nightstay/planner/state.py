@@ -62,9 +62,14 @@ class State:
 
     # -- reading -----------------------------------------------------------------------
     def score(self) -> tuple:
-        """Smaller is better, in NIGHT-FORMAT.md's order."""
+        """Smaller is better, in NIGHT-FORMAT.md's order, after the drivers who would be late.
+
+        Only a fixed placement can make a driver late; a plan that fixes that is valid where
+        the other is not, which outranks everything.
+        """
         last = max(max(self.dlast, default=NEG), max(self.plast, default=NEG))
-        return (-self.vuln, -self.people, -self.rot, -self.ret, last if last > NEG else 0.0, sum(self.dkm))
+        return (sum(self.late), -self.vuln, -self.people, -self.rot, -self.ret, last if last > NEG else 0.0,
+                sum(self.dkm))
 
     def last_arrival(self) -> float:
         last = max(max(self.dlast, default=NEG), max(self.plast, default=NEG))

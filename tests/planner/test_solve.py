@@ -12,7 +12,7 @@ from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.greedy import greedy
 from nightstay.planner.read import read_night
 from nightstay.planner.solve import solve
-from tests.planner.conftest import driver, host, night, party
+from tests.planner.conftest import dormitory, driver, host, night, party
 from tests.planner.reference import assert_valid, reference_check, reference_rank_key
 
 QUICK = 0.3  # seconds: tiny nights are solved long before
@@ -154,3 +154,66 @@ def test_every_plan_is_valid_and_its_summary_true(scenario, seed, people):
     plan, score = plan_for(doc, time_limit=0.15, seed=seed, deterministic=True)
     for key in ("people", "sheltered", "vulnerable_sheltered", "rotation", "returning_honoured"):
         assert plan["summary"][key] == score[key]
+
+
+@st.composite
+def odd_nights(draw):
+    """Small nights with odd corners: late waiters, hosts ready late, drivers leaving early,
+    tiny cars, languages, minors, families; and fixed placements taken from a valid plan."""
+    rnd = draw(st.randoms(use_true_random=False))
+    def hhmm(lo, hi):
+        return f"{rnd.randint(lo, hi) % 24:02d}:{rnd.choice(['00', '15', '30', '45'])}"
+
+    def later(t, hours):
+        return f"{(int(t[:2]) + rnd.randint(1, hours)) % 24:02d}:{t[3:]}"
+
+    parties = []
+    for k in range(rnd.randint(0, 14)):
+        gender = rnd.choice(["m", "m", "m", "f", "mixed"])
+        parties.append(party(f"p{k}", size=rnd.choice([1, 1, 1, 2, 3, 5]) if gender == "mixed" else 1,
+                             gender=gender, minor=rnd.random() < 0.2, vulnerable=rnd.random() < 0.3,
+                             waits=hhmm(19, 24), out=rnd.randint(0, 7), langs=rnd.sample(["ar", "en", "fr"], rnd.randint(0, 2))))
+    hosts = []
+    for k in range(rnd.randint(0, 6)):
+        ready = hhmm(19, 23)
+        hosts.append(host(f"h{k}", km_east=rnd.uniform(-12, 12), beds=rnd.randint(1, 5),
+                          pickup=rnd.choice(["self", "driver", "driver"]),
+                          genders=rnd.sample(["m", "f", "mixed"], rnd.randint(1, 3)), minors=rnd.random() < 0.5,
+                          max_party=rnd.randint(1, 5), ready=ready, latest=later(ready, 3),
+                          langs=rnd.sample(["ar", "en", "nl"], rnd.randint(0, 2))))
+    for p in parties:
+        if hosts and rnd.random() < 0.2:
+            p["returning_to"] = rnd.choice(hosts)["id"]
+    shelters = [dormitory(rnd.randint(1, 6))] if rnd.random() < 0.5 else []
+    if rnd.random() < 0.5:
+        shelters.append({"id": "S2", "name": "Families", "location": {"lat": 50.87, "lon": 4.38},
+                         "beds": rnd.randint(1, 8), "reach": "drive",
+                         "accepts": {"genders": ["f", "mixed"], "minors": True}})
+    drivers = []
+    for k in range(rnd.randint(0, 3)):
+        since = hhmm(19, 23)
+        drivers.append(driver(f"d{k}", seats=rnd.randint(1, 5), since=since, until=later(since, 3)))
+    doc = night(parties, hosts, shelters, drivers)
+    plan = json.loads(greedy(read_night(doc)).dumps())
+    if not reference_check(doc, plan)[0]:  # announced placements that some valid plan keeps
+        doc["fixed"] = [{"party": p["party"], "place": p["place"]} for p in plan["placements"] if rnd.random() < 0.3]
+    return doc
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=odd_nights(), seed=st.integers(0, 3))
+def test_odd_nights_get_valid_plans(doc, seed):
+    plan, score = plan_for(doc, time_limit=0.1, seed=seed, deterministic=True)
+    for f in doc["fixed"]:
+        assert placed(plan)[f["party"]] == f["place"]
+
+
+def test_fixed_rides_are_ordered_so_that_both_arrive_in_time():
+    """One driver, one seat; ``a`` is promised ``Hfar`` (no hurry), ``b`` is promised ``Hsoon``,
+    which takes guests only until 21:30: ``b`` must ride first, whatever order they are listed in."""
+    doc = night([party("a", waits="21:00"), party("b", waits="21:00")],
+                [host("Hfar", pickup="driver", km_east=4.0), host("Hsoon", pickup="driver", km_east=2.0, latest="21:30")],
+                drivers=[driver("D1", seats=1)],
+                fixed=[{"party": "a", "place": "Hfar"}, {"party": "b", "place": "Hsoon"}])
+    plan, _ = plan_for(doc)
+    assert [t["stops"][0]["parties"] for t in plan["trips"]] == [["b"], ["a"]]
