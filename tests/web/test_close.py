@@ -2,13 +2,20 @@
 import json
 from datetime import datetime
 
+from io import StringIO
+
 import time_machine
+from django.core.management import call_command
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from nightstay.accounts.models import User
 
 from nightstay.dispatch.models import PlanRun
 from nightstay.figures.models import NightFigures
-from nightstay.hubs.models import Night
+from nightstay.hubs.models import Hub, Night
 from nightstay.intake.models import Party
 
 from .base import HubTestCase
@@ -143,3 +150,39 @@ class HomeLinkTests(HubTestCase):
     def test_the_admin_finds_the_panic_button_from_home(self):
         self.log_in(self.adele)
         self.assertContains(self.client.get(reverse("home")), reverse("panic", args=["brussels"]))
+
+
+@time_machine.travel(datetime(2026, 11, 24, 20, 0, tzinfo=timezone.get_fixed_timezone(60)), tick=False)
+@override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=1.0)
+class DemoNightEndToEndTests(TestCase):
+    """The demo hub's night, planned and announced, then closed: the counts come from the dispatch."""
+
+    def test_plan_announce_close_purge(self):
+        from nightstay.dispatch import announce, planning
+        from nightstay.privacy.retention import night_rows, purge
+
+        call_command("demo_setup", stdout=StringIO())
+        hub = Hub.objects.get(slug="brussels")
+        night = hub.tonight()
+        admin = User.objects.get_by_email("admin@demo.test")
+        run = planning.start(night, admin)
+        run.refresh_from_db()
+        self.assertEqual(run.status, PlanRun.Status.DONE, run.error)
+        announce.announce(night)
+        client = Client()
+        client.force_login(admin)
+        session = client.session
+        session["otp_device_id"] = TOTPDevice.objects.get(user=admin).persistent_id
+        session.save()
+        plan = json.loads(client.get(reverse("plan_file", args=["brussels"])).content)
+        client.post(reverse("close_night", args=["brussels"]))
+        kept = NightFigures.objects.get(hub=hub, date=night.date)
+        self.assertEqual(kept.people, plan["summary"]["people"])
+        self.assertEqual(kept.sheltered, plan["summary"]["sheltered"])
+        self.assertGreaterEqual(kept.sheltered_dormitory, 120)  # the dormitory and the family shelter
+        self.assertGreater(kept.driver_km, 0)
+        self.assertGreater(kept.drivers, 5)
+        with time_machine.travel(datetime(2026, 11, 25, 13, 1, tzinfo=timezone.get_fixed_timezone(60)), tick=False):
+            purge()
+        self.assertEqual(sum(night_rows(night).values()), 0)
+        self.assertEqual(NightFigures.objects.get(hub=hub, date=night.date).sheltered, kept.sheltered)
