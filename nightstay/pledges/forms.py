@@ -54,16 +54,23 @@ class HomeForm(LocationFields):
                               widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
                               help_text=_("Sealed. Shown only to the driver bringing guests, only that night."))
 
-    def __init__(self, *args, has_address: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.has_address = has_address
-        if has_address:
+    def __init__(self, *args, home=None, **kwargs):
+        super().__init__(*args, initial={"area": home.area} if home else None, **kwargs)
+        self.home = home
+        if home and not areas.by_name(home.area):
+            self.fields["area"].choices = [*area_choices(), (home.area, home.area)]
+        if home:
             self.fields["address"].help_text = _("We have it, sealed. Type it again only if it changed.")
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("address", "").strip() and not self.has_address:
+        if not cleaned.get("address", "").strip() and not self.home:
             self.add_error("address", _("Type the street address, so a driver can find the door."))
+        located = cleaned.get("lat") is not None and cleaned.get("lon") is not None
+        if self.home and not located and cleaned.get("area") == self.home.area:
+            # Nothing new about where: keep the location we have (it may be finer than the area's centre).
+            cleaned["lat"], cleaned["lon"], cleaned["area"] = self.home.lat, self.home.lon, self.home.area
+            return cleaned
         try:
             cleaned["lat"], cleaned["lon"], cleaned["area"] = self.clean_location(cleaned)
         except forms.ValidationError as e:

@@ -64,8 +64,7 @@ def mine(request: HubRequest):
 @hub_role_required(Role.HOST)
 def home(request: HubRequest):
     existing = _my_home(request)
-    initial = {"area": existing.area} if existing else {}
-    form = HomeForm(request.POST or None, hub=request.hub, has_address=existing is not None, initial=initial)
+    form = HomeForm(request.POST or None, hub=request.hub, home=existing)
     if request.method == "POST" and form.is_valid():
         home = existing or Home(hub=request.hub, host=request.user)
         home.lat, home.lon, home.area = form.cleaned_data["lat"], form.cleaned_data["lon"], form.cleaned_data["area"]

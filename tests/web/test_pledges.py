@@ -163,6 +163,13 @@ class HomeViewTests(RefusalsMixin, HubTestCase):
         self.assertEqual((home.lat, home.lon, home.area), (50.879, 4.701, "Leuven"))
         self.assertEqual(home.__dict__["address"], before)
 
+    def test_a_new_address_alone_keeps_the_located_home_where_it_is(self):
+        self.log_in(self.hugo)
+        r = self.client.post(self.url, {"address": "Rue du Trône 14, 1050 Ixelles", "area": "Ixelles"})
+        self.assertEqual(r.status_code, 302)
+        home = Home.objects.get(pk=self.hugo_home.pk)
+        self.assertEqual((home.lat, home.lon, home.area), (50.837, 4.368, "Ixelles"))
+
     def test_the_page_never_shows_the_address(self):
         self.log_in(self.hugo)
         self.assertNotContains(self.client.get(self.url), "Trône")
