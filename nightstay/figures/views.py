@@ -38,9 +38,10 @@ def close(request: HubRequest):
 @hub_role_required(*COORDINATORS)
 @require_POST
 def close_night(request: HubRequest):
-    """Keep tonight's counts and mark the night closed; closing again re-counts."""
+    """Keep tonight's counts and mark the night closed; closing again re-counts (but never over
+    the counts a panic kept: the rows they came from are gone)."""
     night = request.hub.tonight()
-    NightFigures.record(night)
+    NightFigures.record(night, replace=night.purged_at is None)
     night.status = Night.Status.CLOSED
     night.save(update_fields=["status"])
     if request.htmx:

@@ -59,6 +59,12 @@ class PanicTests(HubTestCase):
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)  # the admin stays
         self.assertEqual(Session.objects.count(), 2)
 
+    def test_closing_after_a_panic_keeps_the_counts_kept_by_the_panic(self):
+        self.log_in(self.adele)
+        self.client.post(self.url, {"confirm": "wipe"})
+        self.client.post(reverse("close_night", args=["brussels"]))
+        self.assertEqual(NightFigures.objects.get(hub=self.hub, date=self.night.date).people, 9)
+
     def test_the_command_wipes_and_prints_counts(self):
         self.client_of(self.hugo)
         out = StringIO()
