@@ -50,7 +50,8 @@ def _with_nights(pledges, today: date):
 def mine(request: HubRequest):
     today = tonight_date()
     home = _my_home(request) if Role.HOST in request.roles else None
-    beds = [p for p in BedPledge.objects.filter(home=home).order_by("first_date") if not p.is_over(today)] if home else []
+    beds = BedPledge.objects.filter(home=home).order_by("first_date") if home else []
+    beds = [p for p in beds if not p.is_over(today)]
     seats = [p for p in SeatPledge.objects.filter(hub=request.hub, driver=request.user).order_by("first_date")
              if not p.is_over(today)] if Role.DRIVER in request.roles else []
     return render(request, "pledges/mine.html", {
@@ -101,8 +102,8 @@ def new_seats(request: HubRequest):
         initial["area"] = areas.nearest(last.home_lat, last.home_lon).name
     elif (home := _my_home(request)) and areas.by_name(home.area):
         initial["area"] = home.area
-    form = SeatPledgeForm(request.POST or None, hub=request.hub, instance=SeatPledge(hub=request.hub, driver=request.user),
-                          initial=initial)
+    pledge = SeatPledge(hub=request.hub, driver=request.user)
+    form = SeatPledgeForm(request.POST or None, hub=request.hub, instance=pledge, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Thank you. Your seats are pledged."))
@@ -151,7 +152,8 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
     except ValueError:
         day = tonight_date()
     pledge.cancel_night(day)
-    return _pledge_changed(request, pledge, kind, _("Cancelled for the night of %(day)s.") % {"day": date_format(day, "D j M")})
+    note = _("Cancelled for the night of %(day)s.") % {"day": date_format(day, "D j M")}
+    return _pledge_changed(request, pledge, kind, note)
 
 
 @require_POST

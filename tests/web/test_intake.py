@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from nightstay.hubs.models import Night
 from nightstay.intake.forms import PartyForm
 from nightstay.intake.models import Party
 from nightstay.pledges.models import BedPledge, WelcomeCard
@@ -105,8 +106,8 @@ class IntakeTests(RefusalsMixin, HubTestCase):
         self.assertEqual(sorted(Party.objects.values_list("ticket", flat=True)), ["AAAA", "CCCC"])
 
     def test_tickets_are_unique_per_night_not_forever(self):
-        yesterday = Party.objects.create(night=self.hub.tonight().__class__.for_date(self.hub, TONIGHT.date().replace(day=23)),
-                                         ticket="AAAA", waiting_since=TONIGHT)
+        last_night = Night.for_date(self.hub, TONIGHT.date().replace(day=23))
+        yesterday = Party.objects.create(night=last_night, ticket="AAAA", waiting_since=TONIGHT)
         self.log_in(self.colette)
         with mock.patch.object(Party, "new_ticket", return_value="AAAA"):
             self.client.post(self.url, ONE_MAN)

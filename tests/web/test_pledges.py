@@ -210,7 +210,8 @@ class BedPledgeViewTests(RefusalsMixin, HubTestCase):
         r = self.client.post(self.url, self.form())
         self.assertRedirects(r, "/pledges/brussels/", fetch_redirect_response=False)
         p = BedPledge.objects.get(home=self.hugo_home)
-        self.assertEqual((p.beds, p.genders, p.languages, p.pickup, p.latest_arrival), (3, "m,mixed", "ar,fr", "self", time(0, 30)))
+        self.assertEqual((p.beds, p.genders, p.languages, p.pickup, p.latest_arrival),
+                         (3, "m,mixed", "ar,fr", "self", time(0, 30)))
         self.assertTrue(p.is_open_on(TUESDAY))
 
     def test_every_third_week(self):

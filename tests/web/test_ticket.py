@@ -22,8 +22,8 @@ class TicketPageTests(HubTestCase):
         self.url = f"/intake/ticket/{self.party.guest_token()}/"
 
     def place_in_car(self, announced=True):
-        trip = Trip.objects.create(night=self.night, driver=self.dara, seq=1, depart=TONIGHT.replace(hour=21, minute=40),
-                                   end="home", end_at=TONIGHT.replace(hour=23))
+        trip = Trip.objects.create(night=self.night, driver=self.dara, seq=1, end="home",
+                                   depart=TONIGHT.replace(hour=21, minute=40), end_at=TONIGHT.replace(hour=23))
         stop = Stop.objects.create(trip=trip, order=1, home=self.hugo_home, arrive=TONIGHT.replace(hour=22))
         return Placement.objects.create(night=self.night, party=self.party, home=self.hugo_home, stop=stop,
                                         announced=announced)
