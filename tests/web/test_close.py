@@ -1,10 +1,11 @@
 """The night's close: who is still waiting first, the counts kept, tonight's files; the history."""
 import json
 from datetime import datetime
-
 from io import StringIO
 
+import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
@@ -18,7 +19,9 @@ from nightstay.figures.models import NightFigures
 from nightstay.hubs.models import Hub, Night
 from nightstay.intake.models import Party
 
-from .base import HubTestCase
+from tests.browser.base import BrowserTestCase
+
+from .base import PASSWORD, HubTestCase
 from .scripted_night import script_night
 
 EVENING = datetime(2026, 11, 24, 23, 30, tzinfo=timezone.get_fixed_timezone(60))
@@ -186,3 +189,42 @@ class DemoNightEndToEndTests(TestCase):
             purge()
         self.assertEqual(sum(night_rows(night).values()), 0)
         self.assertEqual(NightFigures.objects.get(hub=hub, date=night.date).sheltered, kept.sheltered)
+
+
+@pytest.mark.browser
+class CloseAndPanicBrowserTests(BrowserTestCase):
+    """The hub admin on a phone: log in with a code, close the night (htmx), then wipe it."""
+
+    def setUp(self):
+        HubTestCase.setUpTestData.__func__(type(self))
+        cache.clear()
+        self.night = self.hub.tonight()
+        script_night(self, self.night)
+
+    def test_close_then_panic(self):
+        from django_otp.oath import totp
+
+        page = self.new_page()
+        problems = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(self.live_server_url + reverse("night_close", args=["brussels"]))
+        page.fill("#id_email", "adele@example.org")
+        page.fill("#id_password", PASSWORD)
+        page.click("button:has-text('Log in')")
+        page.wait_for_selector("#id_code")
+        device = TOTPDevice.objects.get(user=self.adele)
+        page.fill("#id_code", f"{totp(device.bin_key):06d}")
+        page.click("button:has-text('Continue')")
+        page.wait_for_selector("text=2 parties still waiting")
+        page.click("#counts button")
+        page.wait_for_selector("text=Counts kept at")
+        self.assertEqual(page.locator(".messages").count(), 0)  # swapped in place by htmx, no reload
+        self.shot(page, "figures-close")
+        self.assertTrue(NightFigures.objects.filter(hub=self.hub, people=9).exists())
+        page.click("text=Panic: wipe tonight's data")
+        page.check("input[name=confirm]")
+        page.click("button:has-text('Wipe now')")
+        page.wait_for_selector("text=data is gone")
+        self.assertEqual(Party.objects.count(), 0)
+        self.assertEqual(problems, [])
