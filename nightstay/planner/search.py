@@ -15,12 +15,17 @@ which is how a family finds the big bed a single man was given early on.
 """
 from __future__ import annotations
 
+import logging
 import random
 
 from .problem import CAR, EPS, SELF, WALK, Problem
 from .routes import time_from
 from .state import State
 
+log = logging.getLogger(__name__)
+
+MAX_DESTROY = 16  # parties taken out at most in one step (usually far fewer)
+UNPLACED_RETRIED = 4  # unplaced parties offered the room a step makes (besides those taken out)
 NEAR_CAR_PLACES = 8  # car places with (and as many without) a stop that an insertion considers
 NEW_TRIP_DRIVERS = 8  # drivers free soonest, offered a new trip for an insertion
 
@@ -344,6 +349,38 @@ def destroy_for_unplaced(st: State, rng: random.Random, k: int) -> list[int]:
     return out
 
 
+def destroy_chain(st: State, rng: random.Random, k: int) -> list[int]:
+    """Move one guest to a free bed that the unplaced cannot use, and give theirs to an unplaced.
+
+    The free beds left at the end of a night are often ones the waiting cannot take (a
+    language, a host for families): a guest who can take them makes room where the
+    unplaced party is accepted. Found directly, since a random search rarely hits it.
+    """
+    pb = st.pb
+    waiting = [i for i in range(pb.n) if st.place[i] < 0 and pb.compat[i]]
+    if not waiting:
+        return destroy_random(st, rng, k)
+    waiting.sort(key=lambda i: priority(pb, i))
+    u = waiting[min(len(waiting) - 1, int(rng.random() ** 2 * len(waiting)))]
+    places = list(pb.compat[u])
+    if len(places) > 24:
+        places = rng.sample(places, 24)
+    moves = []
+    for j in places:
+        kinds = st.kinds[j]
+        for g in st.guests[j]:
+            if g in pb.fixed or st.used[j] - pb.size[g] + pb.size[u] > pb.beds[j]:
+                continue
+            if pb.is_host[j] and kinds[1 - pb.kind[u]] - (pb.kind[g] != pb.kind[u]) > 0:
+                continue
+            if any(j2 != j and st.fits(g, j2) for j2 in pb.compat[g]):
+                moves.append(g)
+    if not moves:
+        return destroy_for_unplaced(st, rng, k)
+    st.first = u
+    return [rng.choice(moves), u]
+
+
 def destroy_for_returning(st: State, rng: random.Random, k: int) -> list[int]:
     """Send a returning guest back: empty the host that wants them back, and move them."""
     pb = st.pb
@@ -360,7 +397,8 @@ def destroy_for_returning(st: State, rng: random.Random, k: int) -> list[int]:
     return out
 
 
-DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced, destroy_for_returning)
+DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced, destroy_chain,
+            destroy_for_returning)
 
 
 def repair(st: State, parties: list[int], rng: random.Random, work: Work) -> None:
@@ -390,7 +428,7 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
     while not stop(work):
         it += 1
         cand = cur.copy()
-        k = 1 + int(rng.random() ** 2 * min(30, max(2, pb.n // 8)))
+        k = 1 + int(rng.random() ** 2 * min(MAX_DESTROY, max(2, pb.n // 8)))
         op = DESTROYS[rng.randrange(len(DESTROYS))]
         if cur_score[0] and rng.random() < 0.5:
             op = destroy_late  # a late driver: a broken rule to mend first
@@ -399,8 +437,8 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
             cand.remove(i)
         gone = set(removed)
         unplaced = [i for i in range(pb.n) if cand.place[i] < 0 and pb.compat[i] and i not in gone]
-        if len(unplaced) > 2 * k:
-            unplaced = rng.sample(unplaced, 2 * k)
+        if len(unplaced) > UNPLACED_RETRIED:
+            unplaced = rng.sample(unplaced, UNPLACED_RETRIED)
         repair(cand, removed + unplaced, rng, work)
         work.done += 30 + pb.n // 16  # copying the state, destroying, scoring
         sc = cand.score()
@@ -408,4 +446,5 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
             cur, cur_score = cand, sc
             if sc < best_score:
                 best, best_score = cand, sc
+    log.debug("%d destroy-and-repair iterations", it)
     return best
