@@ -5,24 +5,31 @@ order) as a straightforward OR-Tools model given ten times its time limit. A pro
 is only worth what the yardstick is worth, so this is the model a competent engineer would
 build in a day with the textbook tools, not a straw man:
 
-1. **Assignment (CP-SAT).** Every party gets at most one place among those that accept it and
-   that it can reach in time (walking, with a self-pickup host, or by some driver's car); beds,
-   fixed placements and the no-men-with-women-or-families rule at hosts are hard constraints.
-   Cars are a shared resource the assignment cannot route, so it spends an estimated budget of
-   driver seat-seconds (a round trip per place, shared by the car's seats). The objective is the
-   format's order, encoded exactly as one integer weight per criterion.
+1. **Assignment (GLOP, then rounding).** Every party gets at most one place among those that
+   accept it and that it can reach in time (walking, with a self-pickup host, or by some
+   driver's car); beds, fixed placements and the no-men-with-women-or-families rule at hosts are
+   constraints. Cars are a shared resource the assignment cannot route, so it spends an
+   estimated budget of driver seat-seconds (a round trip per place, shared by the car's seats).
+   The objective is the format's order, encoded exactly as one integer weight per party. The
+   linear relaxation is nearly integral on these nights and solves in under a second; it is
+   rounded most-important-party first. (CP-SAT on the same model was tried first: on a
+   700-person night its presolve alone took the seconds it was given, and its search barely
+   moved from the start it was handed.)
 2. **Routing (pywrapcp).** The parties that go by car become pickup (at the meeting point) and
    delivery (at their place) pairs: capacity is the car's seats, a time dimension carries
    ``waiting_since``, ``ready_from``, ``latest_arrival``, the window and ``available_from`` /
    ``available_until``. Every pickup lives at the meeting point, so a driver's route goes back
-   there between deliveries by itself: multiple trips need no duplicated vehicles. Each pair is a
-   disjunction whose penalty follows the lexicographic order (vulnerable >> sheltered >>
+   there between deliveries by itself: multiple trips need no duplicated vehicles. Each party is
+   a disjunction whose penalty follows the lexicographic order (vulnerable >> sheltered >>
    rotation >> returning), so when cars run short the solver drops the least important; parties
    the assignment had to leave out get an optional pair towards beds still free, in case the
-   seat budget was pessimistic. Guided local search spends the time limit.
-3. **Repair.** Routes are cut into trips and re-timed by ``plan.time_trip`` (the format's own
-   rules); anything that breaks a rule is dropped. Parties the cars could not take get a second
-   CP-SAT pass over the walk shelters and self-pickup hosts with the beds left.
+   seat budget was pessimistic. Car arrivals after the night's last walking or self-pickup
+   arrival cost a little (the fifth criterion), kilometres the arc cost (the sixth).
+   Parallel cheapest insertion, then guided local search for the rest of the time.
+3. **Repair and the rest.** Routes are cut into trips and re-timed by ``plan.time_trip`` (the
+   format's own rules); anything that breaks a rule is dropped. Parties the cars did not take
+   get walking and self-pickup beds by a second assignment (relaxation, rounding, then CP-SAT
+   polishing what time is left).
 
 The model knows nothing of nightstay's solver; it only shares the night and plan classes and the
 timing rules that define validity.
@@ -403,6 +410,8 @@ def _route(night: Night, requests: list[Request], late_after: float, time_limit:
         tdim.CumulVar(routing.Start(k)).SetRange(lo, max(lo, until))
         tdim.CumulVar(routing.End(k)).SetRange(0, max(0, until))
     solver = routing.solver()
+    by_party: dict[str, list] = {}
+    by_place: dict[str, list] = {}
     for q, r in enumerate(requests):
         pick = manager.NodeToIndex(1 + nv + 2 * q)
         drop = manager.NodeToIndex(2 + nv + 2 * q)
@@ -419,8 +428,16 @@ def _route(night: Night, requests: list[Request], late_after: float, time_limit:
         if late_after < hi:
             tdim.SetCumulVarSoftUpperBound(drop, max(lo, int(late_after)), LATE_COST_PER_SECOND)
         routing.VehicleVar(pick).SetValues([-1] + list(r.drivers))  # -1: left out
-        routing.AddDisjunction([pick], r.penalty)
         routing.AddDisjunction([drop], 0)
+        by_party.setdefault(r.party.id, []).append((pick, r.penalty))
+        by_place.setdefault(r.place.id, []).append((drop, r.party.size))
+    # a party goes to one of its places or is left out; a place never gets more than its beds
+    for choices in by_party.values():
+        routing.AddDisjunction([pick for pick, _ in choices], choices[0][1], 1)
+    places = night.places
+    for pl, drops in by_place.items():
+        if sum(size for _, size in drops) > places[pl].beds:
+            solver.Add(solver.Sum([routing.ActiveVar(drop) * size for drop, size in drops]) <= places[pl].beds)
     for k in range(nv):
         routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.Start(k)))
         routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(k)))
@@ -515,6 +532,121 @@ def _requests(night: Night, opts: Options, pairs: list[tuple[Party, Host | Shelt
     return out
 
 
+# Car places offered to the routing per party. More would let the routing pool a car towards
+# neighbouring hosts, but measured on few-drivers seed 0 (20 s), three alternatives tripled the
+# nodes and slowed the first solution so much that 260 people were sheltered instead of 394.
+ALTERNATIVES = 1
+# Share of the time limit by which routing must end; the rest is for the assignment before it
+# (rounding the LP relaxation, a second or so) and CP-SAT polishing the walking places after.
+# A second round (assignment with the budget cut to what the cars carried, routed again) was
+# measured too: with half the routing time each, it did no better on few-drivers and worse on
+# winter, so the routing gets the time in one go.
+ROUTING_SHARE = 0.85
+
+
+def _alternatives(night: Night, opts: Options, assigned: dict[str, str]) -> list[tuple[Party, Host | Shelter]]:
+    """The (party, place) pairs the routing chooses among.
+
+    Each party the assignment put in a car keeps its place and gets the nearest other car places
+    that could take it too (so the routing can pool a car towards neighbouring hosts); parties the
+    assignment left out get the car places with beds still free, in case the seat budget was
+    pessimistic. The routing bounds every place's beds; the men-or-women rule is kept by giving
+    each host one side beforehand (the assignment's, or women and families first when it is free).
+    """
+    places = night.places
+    pmap = night.party_by_id
+    tr = night.travel
+    side: dict[str, str] = {}
+    for pid, pl in assigned.items():
+        if isinstance(places[pl], Host):
+            side[pl] = pmap[pid].kind
+    for h in night.hosts:
+        if h.id not in side:
+            side[h.id] = "f" if ({"f", "mixed"} & h.accepts.genders) else "m"
+    used = {pl: 0 for pl in places}
+    for pid, pl in assigned.items():
+        used[pl] += pmap[pid].size
+    weights, _ = _lex_weights(list(night.parties))
+    pairs = []
+    for p in sorted(night.parties, key=lambda p: -weights[p.id]):
+        own = assigned.get(p.id)
+        if own is not None and not places[own].by_car:
+            continue
+        if own is None and not opts.car[p.id]:
+            continue
+        fixed = {f.party: f.place for f in night.fixed}.get(p.id)
+        ok = [pl for pl in opts.car[p.id] if pl != own and fixed is None
+              and (not isinstance(places[pl], Host) or side[pl] == p.kind)]
+        if own is not None:
+            here = places[own].location
+            ok.sort(key=lambda pl: tr.km(here, places[pl].location))
+            pairs.append((p, places[own]))
+            pairs += [(p, places[pl]) for pl in ok[:ALTERNATIVES - 1]]
+        else:
+            ok = [pl for pl in ok if places[pl].beds - used[pl] >= p.size]
+            ok.sort(key=lambda pl: opts.car[p.id][pl])
+            pairs += [(p, places[pl]) for pl in ok[:ALTERNATIVES]]
+    return pairs
+
+
+@dataclass
+class Attempt:
+    """One assignment, routed: what the cars really carry, and when."""
+
+    assigned: dict[str, str]
+    carried: dict[str, str] = field(default_factory=dict)
+    arrive: dict[str, float] = field(default_factory=dict)
+    trips: list[Trip] = field(default_factory=list)
+    spent: float = 0.0  # car seat-seconds the assignment planned
+    used: float = 0.0  # of which the cars really carried
+
+
+def _attempt(night: Night, opts: Options, budget: float, route_until: float, seed: int) -> Attempt:
+    """Assign within ``budget`` car seat-seconds, then route the car placements (plus optional
+    pairs towards beds left free) until ``route_until``."""
+    places = night.places
+    pmap = night.party_by_id
+    assigned = _assign(night, opts, None, seed, car_budget=budget)
+    pairs = _alternatives(night, opts, assigned)
+    out = Attempt(assigned)
+    cost = {pid: _round_trip(night, places[pl]) * pmap[pid].size for pid, pl in assigned.items() if places[pl].by_car}
+    out.spent = sum(cost.values())
+    requests = _requests(night, opts, pairs)
+    if not requests or not night.drivers:
+        return out
+    late_after = max([0.0] + [opts.walk[pid].get(pl, opts.self_host[pid].get(pl, 0.0))
+                              for pid, pl in assigned.items() if not places[pl].by_car])
+    routes = _route(night, requests, late_after, max(0.1, route_until - time.monotonic()))
+    for k, seq in routes.items():
+        for trip, _ in _timed_trips(night, night.drivers[k], _trips_of_route(seq)):
+            out.trips.append(trip)
+            for stop in trip.stops:
+                for pid in stop.parties:
+                    out.carried[pid] = stop.place
+                    out.arrive[pid] = night.seconds(stop.arrive)
+    out.used = sum(c for pid, c in cost.items() if pid in out.carried)
+    log.info("budget %.0f: cars carry %d of %d parties put in cars, and %d of %d more", budget,
+             len(set(cost) & set(out.carried)), len(cost), len(set(out.carried) - set(cost)),
+             len(requests) - len(cost))
+    return out
+
+
+def _walk_and_self(night: Night, opts: Options, attempt: Attempt, polish_until: float | None,
+                   seed: int) -> dict[str, str]:
+    """Everyone's place: the cars' placements, and walking or self-pickup places for the rest."""
+    places = night.places
+    final = _assign(night, opts, polish_until, seed, car_budget=None, car_fixed=attempt.carried,
+                    hint={pid: pl for pid, pl in attempt.assigned.items() if not places[pl].by_car})
+    final.update(attempt.carried)
+    return final
+
+
+def _worth(night: Night, final: dict[str, str]) -> int:
+    weights, _ = _lex_weights(list(night.parties))
+    pmap = night.party_by_id
+    return sum(weights[pid] + _returning(pmap[pid], pl) for pid, pl in final.items())
+
+
 def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
     """The reference plan for ``night`` within about ``time_limit`` seconds."""
     t0 = time.monotonic()
@@ -523,61 +655,13 @@ def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
     places = night.places
     pmap = night.party_by_id
 
-    # 1. assignment with an estimated budget of car seat-seconds
     budget = sum(d.seats * max(0.0, night.seconds(d.available_until) - max(0.0, night.seconds(d.available_from)))
                  for d in night.drivers)
-    assigned = _assign(night, opts, None, seed, car_budget=budget)
-    log.info("assigned %d parties after %.1f s", len(assigned), time.monotonic() - t0)
+    best = _attempt(night, opts, budget, t0 + ROUTING_SHARE * time_limit, seed)
+    rounded = _walk_and_self(night, opts, best, None, seed)
+    polished = _walk_and_self(night, opts, best, deadline - 0.05, seed + 1)
+    final = polished if _worth(night, polished) >= _worth(night, rounded) else rounded
 
-    # 2. routing of car placements, plus optional pairs towards beds left free
-    pairs = [(pmap[pid], places[pl]) for pid, pl in assigned.items() if places[pl].by_car]
-    free_beds = {pl.id: pl.beds for pl in places.values()}
-    kind_at: dict[str, str] = {}
-    for pid, pl in assigned.items():
-        free_beds[pl] -= pmap[pid].size
-        if isinstance(places[pl], Host):
-            kind_at[pl] = pmap[pid].kind
-    all_weights, _ = _lex_weights(list(night.parties))
-    left_out = sorted((p for p in night.parties if p.id not in assigned and opts.car[p.id]),
-                      key=lambda p: -all_weights[p.id])
-    for p in left_out:
-        for pl in sorted(opts.car[p.id], key=lambda pl: opts.car[p.id][pl]):
-            if free_beds[pl] >= p.size and kind_at.get(pl, p.kind) == p.kind:
-                free_beds[pl] -= p.size
-                if isinstance(places[pl], Host):
-                    kind_at[pl] = p.kind
-                pairs.append((p, places[pl]))
-                break
-    requests = _requests(night, opts, pairs)
-    late_after = max([0.0] + [opts.walk[pid].get(pl, opts.self_host[pid].get(pl, 0.0))
-                              for pid, pl in assigned.items() if not places[pl].by_car])
-    carried: dict[str, str] = {}
-    trips: list[Trip] = []
-    arrive: dict[str, float] = {}
-    if requests and night.drivers:
-        route_time = max(0.1, deadline - time.monotonic() - 0.15 * time_limit)
-        routes = _route(night, requests, late_after, route_time)
-        log.info("routed %d requests after %.1f s", len(requests), time.monotonic() - t0)
-        primaries = {pid for pid, pl in assigned.items() if places[pl].by_car}
-        for k, seq in routes.items():
-            for trip, reqs in _timed_trips(night, night.drivers[k], _trips_of_route(seq)):
-                trips.append(trip)
-                for s in trip.stops:
-                    for pid in s.parties:
-                        carried[pid] = s.place
-                        arrive[pid] = night.seconds(s.arrive)
-
-    if requests:
-        log.info("cars carry %d of %d parties the assignment put in cars, and %d of %d more",
-                 len(primaries & set(carried)), len(primaries), len(set(carried) - primaries),
-                 len(requests) - len(primaries))
-
-    # 3. walking and self-pickup places for everyone the cars did not take
-    final = _assign(night, opts, deadline - 0.05, seed + 1,
-                    car_budget=None, car_fixed=carried,
-                    hint={pid: pl for pid, pl in assigned.items() if not places[pl].by_car})
-    for pid, pl in carried.items():
-        final[pid] = pl  # car placements are the routes' (the pass above pins them anyway)
     guests: dict[str, list[Party]] = {}
     for pid, pl in final.items():
         if isinstance(places[pl], Host) and not places[pl].by_car:
@@ -589,14 +673,14 @@ def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
             continue
         place = places[pl]
         if place.by_car:
-            at = arrive[p.id]
+            at = best.arrive[p.id]
         elif isinstance(place, Host):
             at = self_pickup_arrival(night, place, guests[pl])
         else:
             at = walk_arrival(night, p, place)
         placements.append(Placement(p.id, pl, night.at(at)))
     order = {d.id: k for k, d in enumerate(night.drivers)}
-    trips.sort(key=lambda t: (order[t.driver], t.depart))
+    trips = sorted(best.trips, key=lambda t: (order[t.driver], t.depart))
     plan = Plan(placements=placements, unplaced=[p.id for p in night.parties if p.id not in final], trips=trips)
     plan.summary = summarize(night, plan, time.monotonic() - t0)
     return plan
