@@ -68,7 +68,7 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
         # leave a little of the budget for writing the plan
         stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02))
         hurry = Stopping(deadline=started + time_limit * 0.5)
-    construct(st, work, hurry, _vulnerable_packing(pb, work, hurry, time_limit))
+    construct(st, work, hurry, _vulnerable_packing(pb, work, hurry, time_limit, deterministic))
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
     st = improve(st, rng, stop, work)
     log.debug("improved: %s after %d units of work", st.score(), work.done)
@@ -79,7 +79,8 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     return plan
 
 
-def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: float) -> dict[int, int]:
+def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: float,
+                        deterministic: bool) -> dict[int, int]:
     """Places for vulnerable parties when inserting them one by one leaves some outside.
 
     Vulnerable parties are inserted alone first (they come first anyway); only if some of
@@ -91,7 +92,7 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: fl
     construct(probe, work, hurry, parties=vulnerable)
     if probe.vuln >= reachable:
         return {}
-    packed, targets = vulnerable_targets(pb, time_limit * 0.25)
+    packed, targets = vulnerable_targets(pb, time_limit * 0.15, deterministic)
     log.debug("vulnerable people: %d inserted one by one, %d packed", probe.vuln, packed)
     return targets if packed > probe.vuln else {}
 
