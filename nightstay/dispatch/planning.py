@@ -35,7 +35,7 @@ def start(night: Night, user) -> PlanRun:
     with transaction.atomic():
         Night.objects.select_for_update().get(pk=night.pk)
         current = night.plan_runs.filter(status__in=UNDER_WAY).order_by("-created_at").first()
-        if current and timezone.now() - current.created_at < STALE_AFTER:
+        if current and is_under_way(current):
             return current
         if current:
             night.plan_runs.filter(status__in=UNDER_WAY).update(status=PlanRun.Status.FAILED, error="interrupted")
@@ -51,6 +51,11 @@ def start(night: Night, user) -> PlanRun:
     else:
         execute(run.pk)
     return run
+
+
+def is_under_way(run: PlanRun) -> bool:
+    """Queued or running, and recently enough that its thread is still alive."""
+    return run.status in UNDER_WAY and timezone.now() - run.created_at < STALE_AFTER
 
 
 def _in_thread(run_id) -> None:

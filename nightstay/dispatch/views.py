@@ -56,7 +56,7 @@ def _proposal_context(night: Night, form: MoveForm | None = None, error: str = "
     if view and form is None:
         form = MoveForm(tickets=view.tickets, places=view.choices())
     return {"night": night, "run": run, "proposal": view, "move_form": form, "error": error,
-            "busy": run is not None and run.status in planning.UNDER_WAY}
+            "busy": run is not None and planning.is_under_way(run)}
 
 
 def _links(request, night: Night) -> list[dict]:

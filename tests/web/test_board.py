@@ -331,3 +331,12 @@ class OutOfDateTests(TonightTestCase):
             r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
         self.assertContains(r, "The planner failed")
         self.assertEqual(PlanRun.objects.get().error, "hosts[0]: bad")
+
+
+class StaleRunTests(TonightTestCase):
+    def test_the_board_stops_polling_a_run_whose_thread_died(self):
+        with time_machine.travel(datetime(2026, 11, 24, 20, 50, tzinfo=BRUSSELS), tick=False):
+            PlanRun.objects.create(night=self.night, status=PlanRun.Status.RUNNING, night_json={})
+        self.log_in(self.colette)
+        r = self.client.get(self.url("plan_status"), headers={"HX-Request": "true"})
+        self.assertNotContains(r, "every 1s")
