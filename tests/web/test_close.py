@@ -135,6 +135,11 @@ class HistoryTests(HubTestCase):
         self.assertContains(r, "in 3 nights counted")
         self.assertContains(r, "1050 km")
 
+    def test_the_page_is_light(self):
+        self.log_in(self.colette)
+        with self.assertNumQueries(7):
+            self.client.get(reverse("figures", args=["brussels"]))
+
     def test_refused_to_another_hubs_coordinator(self):
         self.log_in(self.otto)
         self.assertEqual(self.client.get(reverse("figures", args=["brussels"])).status_code, 404)
