@@ -88,6 +88,15 @@ class DemoSetupTests(TestCase):
         self.assertRegex(code, r"^\d{6}$")
         self.assertTrue(device.verify_token(code))
 
+    def test_a_public_server_gets_no_demo_accounts(self):
+        from django.test import override_settings
+
+        Hub.objects.all().delete()
+        User.objects.all().delete()
+        with override_settings(ALLOWED_HOSTS=["nightstay.example.org"]):
+            self.assertIn("not loading the demo hub", run("demo_setup"))
+        self.assertFalse(User.objects.exists())
+
     def test_totp_code_refuses_real_accounts(self):
         from django.core.management import CommandError
 

@@ -27,6 +27,7 @@ from nightstay.hubs.models import Hub, Membership, Role, Shelter
 from nightstay.intake.models import TICKET_ALPHABET, Party
 from nightstay.planner import demo
 from nightstay.pledges.models import BedPledge, Home, Recurrence, SeatPledge
+from nightstay.privacy.checks import LOCAL_HOSTS
 from nightstay.privacy.crypto import blind_index, new_key_line
 from nightstay.volunteers.models import Application
 
@@ -86,6 +87,10 @@ class Command(BaseCommand):
             self.stdout.write(f"wrote a new field key to {path} (keep it out of database backups)")
         call_command("migrate", verbosity=0)
         self.stdout.write("database ready")
+        public = [h for h in settings.ALLOWED_HOSTS if h not in LOCAL_HOSTS]
+        if public:  # demo accounts with a printed password must never reach a public server
+            self.stdout.write(f"not loading the demo hub: this site answers to {', '.join(public)}")
+            return
         with transaction.atomic():
             made = self.load_demo()
         self.stdout.write(made)
