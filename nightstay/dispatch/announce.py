@@ -50,8 +50,16 @@ def _pin(night: Night, ids: nightfile.Ids, ticket: str, place_id: str) -> Placem
     place = ids.place(place_id)
     if party is None or place is None:
         raise Refused(_("this party or place is gone since the plan was made"))
-    placement, _created = Placement.objects.update_or_create(
-        party=party, defaults={"night": night, **ids.where(place_id), "pinned": True})
+    placement = Placement.objects.filter(party=party).first()
+    if placement and placement.announced and nightfile.place_id(placement) != place_id:
+        # Moved after the announcement: not announced here until the next "Announce".
+        placement.announced, placement.stop = False, None
+    placement = placement or Placement(party=party)
+    placement.night = night
+    placement.pinned = True
+    for field, value in ids.where(place_id).items():
+        setattr(placement, field, value)
+    placement.save()
     return placement
 
 
@@ -75,16 +83,19 @@ def move_party(night: Night, ticket: str, place_id: str | None, user) -> PlanRun
             raise Refused(_("this party is no longer waiting"))
         if place_id is not None:
             _check_beds(night, run, ids, party, place_id)
+        # The party's own pin gives way to the coordinator's hand; every other pin still holds.
+        doc = {**run.night_json, "fixed": [f for f in run.night_json.get("fixed", []) if f["party"] != ticket]}
         try:
-            plan = move(read_night(run.night_json), run.plan_json, ticket, place_id)
+            plan = move(read_night(doc), run.plan_json, ticket, place_id)
         except MoveRefused as exc:
             raise Refused(str(exc)) from None
         if place_id is None:
-            Placement.objects.filter(party=party, announced=False).delete()
+            Placement.objects.filter(party=party).delete()
         else:
             _pin(night, ids, ticket, place_id)
+            doc["fixed"].append({"party": ticket, "place": place_id})
         return PlanRun.objects.create(night=night, created_by=user, status=PlanRun.Status.DONE,
-                                      night_json=run.night_json, plan_json=plan)
+                                      night_json=doc, plan_json=plan)
 
 
 def _check_beds(night: Night, run: PlanRun, ids: nightfile.Ids, party: Party, place_id: str) -> None:

@@ -340,3 +340,37 @@ class StaleRunTests(TonightTestCase):
         self.log_in(self.colette)
         r = self.client.get(self.url("plan_status"), headers={"HX-Request": "true"})
         self.assertNotContains(r, "every 1s")
+
+
+class MovePinnedTests(TonightTestCase):
+    def test_a_pinned_party_can_still_be_moved_after_replanning(self):
+        self.plan_now()
+        self.log_in(self.colette)
+        self.client.post(self.url("pin"), {"party": "MENA"})
+        self.plan_now()
+        self.assertIn("MENA", [f["party"] for f in planning.proposal(self.night).night_json["fixed"]])
+        r = self.client.post(self.url("move"), {"party": "MENA", "place": "-"}, headers={"HX-Request": "true"})
+        self.assertNotContains(r, 'role="alert"')
+        run = planning.proposal(self.night)
+        self.assertIn("MENA", run.plan_json["unplaced"])
+        self.assertNotIn("MENA", [f["party"] for f in run.night_json["fixed"]])
+        self.assertFalse(Placement.objects.filter(party=self.man1).exists())
+
+    def test_a_party_moved_after_the_announcement_is_announced_again_there(self):
+        BedPledge.objects.filter(pk=self.hugo_beds.pk).update(beds=3)
+        Placement.objects.create(night=self.night, party=self.woman, home=self.bea_home, pinned=True)
+        self.plan_now()
+        from nightstay.dispatch import announce
+        announce.announce(self.night)
+        self.plan_now()
+        self.log_in(self.colette)
+        hugo = home_id(self.hugo_home)
+        r = self.client.post(self.url("move"), {"party": "WUMA", "place": hugo}, headers={"HX-Request": "true"})
+        self.assertNotContains(r, 'role="alert"')
+        placement = Placement.objects.get(party=self.woman)
+        self.assertEqual((placement.home, placement.announced, placement.pinned), (self.hugo_home, False, True))
+        self.assertIn({"party": "WUMA", "place": hugo}, planning.proposal(self.night).night_json["fixed"])
+        announce.announce(self.night)
+        placement.refresh_from_db()
+        self.assertEqual((placement.home, placement.announced), (self.hugo_home, True))
+        self.assertIsNotNone(placement.stop)
