@@ -154,3 +154,8 @@ def test_valid_on_every_adversarial_night(path):
     except NightError:
         pytest.skip("a night the reader refuses has no plan")
     assert_valid(doc, greedy(night).to_json())
+
+
+def test_same_night_same_plan():
+    night = read_night(make_night("few-drivers", 2, people=200))
+    assert greedy(night).to_json()["trips"] == greedy(night).to_json()["trips"]
