@@ -94,6 +94,41 @@ def prefixes(pb: Problem, d: int, sched: list) -> list[tuple[float, float, float
     return out
 
 
+def slack(pb: Problem, d: int, sched: list) -> list[float]:
+    """How much later trip ``k`` could end at most without the driver missing ``available_until``.
+
+    The room left at the end, plus every wait from trip ``k`` on (for guests still on their
+    way, for a host not ready yet) that a delay would eat into. Any change that delays trip
+    ``k`` by more than this is infeasible, so the search does not need to time it. Deadlines
+    at hosts are not counted: this is a quick necessary condition, not a check.
+    """
+    T, ready = pb.T, pb.ready
+    t = pb.free[d]
+    waits = []
+    here = 0
+    for w, stops in sched:
+        idle = w - t if w > t else 0.0
+        t = (t if t > w else w) + pb.board
+        here = 0
+        for j in stops:
+            t += T[here][j + 1]
+            if t < ready[j]:
+                idle += ready[j] - t
+                t = ready[j]
+            t += pb.drop
+            here = j + 1
+        waits.append(idle)
+        t += T[here][0]
+    if sched:
+        t -= T[here][0]
+        t += min(T[here][0], T[here][pb.home[d]])
+    out = [pb.until[d] - t]
+    for idle in reversed(waits):
+        out.append(out[-1] + idle)
+    out.reverse()
+    return out
+
+
 def stop_times(pb: Problem, d: int, sched: list) -> list[tuple[float, list[float], float, str]]:
     """For writing the plan: per trip (depart, arrivals, end_at, end) of a feasible schedule."""
     T, ready = pb.T, pb.ready

@@ -98,7 +98,7 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
     car_places = seen + fresh
     if ret >= 0 and ret in car and ret not in car_places:
         car_places.append(ret)
-    K, seats, spk, near = pb.K, pb.seats, pb.sec_per_km, pb.near
+    K, seats, spk, near, board, drop = pb.K, pb.seats, pb.sec_per_km, pb.near, pb.board, pb.drop
     open_trips = []  # (driver, trip index, wait, stops) of the trips with a seat for the party
     drivers = []
     for d in range(len(seats)):
@@ -126,6 +126,10 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
         for p in stops:
             stopping_at.setdefault(p, []).append(n_trip)
     work.done += (len(open_trips) + len(new_trips) * len(car_places)) // 8
+    # Seats on trips that go there anyway cost nothing; everything else is collected with a
+    # lower bound on its cost (the extra kilometres) and timed cheapest first, until the
+    # bound says nothing left can do better.
+    cands = []
     for j in car_places:
         miss = (0 if j == ret else 1) + st.takes_wanted_bed(i, j)
         if best_key is not None and best_key[0] < miss:
@@ -137,60 +141,50 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
                 key = (miss, 0.0, 0, spare)
                 if best_key is None or key < best_key:
                     best_key, best = key, ("carry", j, d, k, stops.index(j), "join")
+            else:
+                cands.append((miss, 0.0, j, d, k, stops.index(j), "join"))
         if best_key is not None and best_key[0] == miss and best_key[1] == 0.0 and best_key[2] == 0:
             continue  # nothing that drives more can do better
         # only trips that already stop at or near j are worth a detour
-        nearby = sorted({n for p in near[j] for n in stopping_at.get(p, ())})
-        work.done += len(nearby) // 4
-        for d, k, tw, stops in map(open_trips.__getitem__, nearby):
+        for n_trip in sorted({n for p in near[j] for n in stopping_at.get(p, ())}):
+            d, k, tw, stops = open_trips[n_trip]
             if j in stops:
-                pos = stops.index(j)
-                if w <= tw:
-                    continue
-                if best_key is not None and (miss, 0.0, 1, 0.0) >= best_key:
-                    continue
-                sched = st.sched[d]
-                cands = [(pos, "join", sched[:k] + [(w, stops)] + sched[k + 1:])]
-            else:
-                sched = st.sched[d]
-                last_trip = k == len(sched) - 1
-                cands = []
-                nw = tw if tw > w else w
-                for pos in range(len(stops) + 1):
-                    a = stops[pos - 1] + 1 if pos else 0
-                    b = stops[pos] + 1 if pos < len(stops) else 0
-                    bound = (K[a][loc] + K[loc][b] - K[a][b]) * spk if (b or not last_trip) else 0.0
-                    if best_key is not None and (miss, 0.0, 1, bound) >= best_key:
-                        continue
-                    cands.append((pos, "stop", sched[:k] + [(nw, stops[:pos] + [j] + stops[pos:])] + sched[k + 1:]))
-            km0, end0 = st.dkm[d], st.dend[d]
-            pref = st.pref[d]
-            for pos, mode, trial in cands:
-                work.done += 1
-                res = time_from(pb, d, trial, k, *pref[k])
-                if res is None:
-                    continue
-                km, last, end = res
-                key = (miss, max(0.0, last - thr), 1, (km - km0) * spk + 0.5 * (end - end0))
-                if best_key is None or key < best_key:
-                    best_key, best = key, ("carry", j, d, k, pos, mode)
-        # a new trip, with one of the drivers free soonest
+                continue
+            last_trip = k == len(st.sched[d]) - 1
+            room = st.slack[d][k] - drop
+            for pos in range(len(stops) + 1):
+                a = stops[pos - 1] + 1 if pos else 0
+                b = stops[pos] + 1 if pos < len(stops) else 0
+                bound = (K[a][loc] + K[loc][b] - K[a][b]) * spk if (b or not last_trip) else 0.0
+                if not b or bound <= room:  # else: the driver cannot be back in time
+                    cands.append((miss, bound, j, d, k, pos, "stop"))
         for d, ks in new_trips:
-            sched = st.sched[d]
-            n = len(sched)
+            n = len(st.sched[d])
             for k in ks:
-                bound = K[0][loc] * (2 if k < n else 1) * spk
-                if best_key is not None and (miss, 0.0, 1, bound) >= best_key:
-                    continue
-                work.done += 1
-                trial = sched[:k] + [(w, [j])] + sched[k:]
-                res = time_from(pb, d, trial, k, *st.pref[d][k])
-                if res is None:
-                    continue
-                km, last, end = res
-                key = (miss, max(0.0, last - thr), 1, (km - st.dkm[d]) * spk + 0.5 * (end - st.dend[d]))
-                if best_key is None or key < best_key:
-                    best_key, best = key, ("carry", j, d, k, 0, "trip")
+                if k < n and 2 * K[0][loc] * spk + board + drop > st.slack[d][k]:
+                    continue  # a trip slipped in before trip k: the driver cannot make it
+                cands.append((miss, K[0][loc] * (2 if k < n else 1) * spk, j, d, k, 0, "trip"))
+    cands.sort()
+    work.done += len(cands) // 8
+    for miss, bound, j, d, k, pos, mode in cands:
+        if best_key is not None and (miss, 0.0, 1, bound) >= best_key:
+            break
+        sched = st.sched[d]
+        if mode == "join":
+            trial = sched[:k] + [(w, sched[k][1])] + sched[k + 1:]
+        elif mode == "stop":
+            tw, stops = sched[k]
+            trial = sched[:k] + [(tw if tw > w else w, stops[:pos] + [j] + stops[pos:])] + sched[k + 1:]
+        else:
+            trial = sched[:k] + [(w, [j])] + sched[k:]
+        work.done += 1
+        res = time_from(pb, d, trial, k, *st.pref[d][k])
+        if res is None:
+            continue
+        km, last, end = res
+        key = (miss, last - thr if last > thr else 0.0, 1, (km - st.dkm[d]) * spk + 0.5 * (end - st.dend[d]))
+        if best_key is None or key < best_key:
+            best_key, best = key, ("carry", j, d, k, pos, mode)
     return best_key, best
 
 
@@ -248,13 +242,15 @@ def insert_fixed(st: State, i: int, work: Work) -> None:
 def construct(st: State, work: Work, stop, targets: dict[int, int] | None = None, parties=None) -> None:
     """Everyone (or ``parties``) in priority order, each where it costs least.
 
-    A party with a ``target`` place goes there if a ride can take it, elsewhere if not.
+    Parties with a ``target`` place come first and go there if a ride can take it,
+    elsewhere if not: the others would otherwise take the beds of the packing.
     Once ``stop`` says so, insertions hurry.
     """
     pb = st.pb
     place_fixed(st, work)
     targets = targets or {}
-    for i in sorted(range(pb.n) if parties is None else parties, key=lambda i: priority(pb, i)):
+    order = range(pb.n) if parties is None else parties
+    for i in sorted(order, key=lambda i: (i not in targets, priority(pb, i))):
         if st.place[i] < 0 and i not in pb.fixed and pb.compat[i]:
             if i in targets:
                 _, action = best_option(st, i, threshold(pb, st), work, among=(targets[i],))

@@ -7,7 +7,7 @@ up to date as parties come and go, and re-times a driver's schedule whenever it 
 from __future__ import annotations
 
 from .problem import CAR, SELF, WALK, Problem
-from .routes import prefixes, stop_times, time_driver
+from .routes import prefixes, slack, stop_times, time_driver
 
 NEG = float("-inf")
 
@@ -46,6 +46,7 @@ class State:
         self.routes = [[] for _ in range(D)]
         self.sched = [[] for _ in range(D)]  # (wait, [places]) per trip, for timing
         self.pref = [[(pb.free[d], 0.0, 0.0)] for d in range(D)]
+        self.slack = [[pb.until[d] - pb.free[d]] for d in range(D)]
         self.dkm = [0.0] * D
         self.dlast = [NEG] * D
         self.dend = list(pb.free)
@@ -106,6 +107,7 @@ class State:
         s.routes = [[t.copy() for t in r] for r in self.routes]
         s.sched = [[(w, st[:]) for w, st in sc] for sc in self.sched]
         s.pref = [p[:] for p in self.pref]
+        s.slack = [x[:] for x in self.slack]
         s.dkm = self.dkm[:]
         s.dlast = self.dlast[:]
         s.dend = self.dend[:]
@@ -222,6 +224,7 @@ class State:
         else:
             self.pref[d] = prefixes(pb, d, sched)
         km, last, end = res
+        self.slack[d] = slack(pb, d, sched)
         self.dkm[d] = km
         self.dlast[d] = last if sched else NEG
         self.dend[d] = end
