@@ -119,36 +119,51 @@ def announce(night: Night) -> Night:
         ids = nightfile.rows(night, doc)
         if len(ids.homes) < len(doc["hosts"]) or len(ids.drivers) < len(doc["drivers"]):
             raise Refused(_("A host or driver left since this plan was made: plan again."))
-        model = read_night(doc)
         night.trips.filter(departed_at__isnull=True).delete()
-        placements = {}
-        for p in plan["placements"]:
-            party = ids.parties.get(p["party"])
-            if party is None or party.status not in nightfile.IN_THE_PARK:
-                continue  # left the park since the plan was made
-            placements[p["party"]], _created = Placement.objects.update_or_create(party=party, defaults={
-                "night": night, **ids.where(p["place"]), "stop": None, "announced": True,
-                "arrive": datetime.fromisoformat(p["arrive"])})
-        for ticket in plan["unplaced"]:
-            Placement.objects.filter(party__night=night, party__ticket=ticket).delete()
-        Party.objects.filter(night=night, ticket__in=placements, status=Party.Status.WAITING).update(
+        stops = _write_trips(night, plan, ids, read_night(doc))
+        placed = _write_placements(night, plan, ids, stops)
+        Placement.objects.filter(night=night, party__ticket__in=plan["unplaced"]).delete()
+        Party.objects.filter(night=night, ticket__in=placed, status=Party.Status.WAITING).update(
             status=Party.Status.PLACED)
         Party.objects.filter(night=night, ticket__in=plan["unplaced"], status=Party.Status.PLACED).update(
             status=Party.Status.WAITING)
-        _write_trips(night, plan, ids, model, placements)
         night.status = Night.Status.ANNOUNCED
         night.save(update_fields=["status"])
     return night
 
 
-def _write_trips(night: Night, plan: dict, ids: nightfile.Ids, model, placements: dict) -> None:
+def _write_placements(night: Night, plan: dict, ids: nightfile.Ids, stops: dict) -> list[str]:
+    """One announced placement per party still in the park, in a few queries; the tickets placed."""
+    existing = {p.party_id: p for p in Placement.objects.filter(night=night)}
+    new, changed, placed = [], [], []
+    for p in plan["placements"]:
+        party = ids.parties.get(p["party"])
+        if party is None or party.status not in nightfile.IN_THE_PARK:
+            continue  # left the park since the plan was made
+        row = existing.get(party.pk)
+        if row is None:
+            row = Placement(night=night, party=party)
+            new.append(row)
+        else:
+            changed.append(row)
+        for field, value in ids.where(p["place"]).items():
+            setattr(row, field, value)
+        row.stop, row.announced, row.arrive = stops.get(p["party"]), True, datetime.fromisoformat(p["arrive"])
+        placed.append(p["party"])
+    Placement.objects.bulk_create(new)
+    Placement.objects.bulk_update(changed, ["home", "shelter", "stop", "announced", "arrive"])
+    return placed
+
+
+def _write_trips(night: Night, plan: dict, ids: nightfile.Ids, model) -> dict[str, Stop]:
+    """Trips and stops of the plan, a run-sheet link for each driver who has none; each ticket's stop."""
     travel, meeting = model.travel, model.meeting_point
     locations = {p.id: p.location for p in model.places.values()}
     homes = {d.id: d.home for d in model.drivers}
     seq = defaultdict(int)
     for driver_pk, n in night.trips.values_list("driver", "seq"):
         seq[driver_pk] = max(seq[driver_pk], n)
-    drivers = set()
+    drivers, trips, stops, stop_of = set(), [], [], {}
     for t in plan["trips"]:
         driver = ids.drivers[t["driver"]].driver
         seq[driver.pk] += 1
@@ -157,17 +172,19 @@ def _write_trips(night: Night, plan: dict, ids: nightfile.Ids, model, placements
             km += travel.km(here, locations[s["place"]])
             here = locations[s["place"]]
         km += travel.km(here, homes[t["driver"]] if t["end"] == "home" else meeting)
-        trip = Trip.objects.create(night=night, driver=driver, seq=seq[driver.pk], end=t["end"], km=round(km, 1),
-                                   depart=datetime.fromisoformat(t["depart"]),
-                                   end_at=datetime.fromisoformat(t["end_at"]))
+        trip = Trip(night=night, driver=driver, seq=seq[driver.pk], end=t["end"], km=round(km, 1),
+                    depart=datetime.fromisoformat(t["depart"]), end_at=datetime.fromisoformat(t["end_at"]))
+        trips.append(trip)
         for order, s in enumerate(t["stops"], 1):
-            stop = Stop.objects.create(trip=trip, order=order, **ids.where(s["place"]),
-                                       arrive=datetime.fromisoformat(s["arrive"]))
-            Placement.objects.filter(pk__in=[placements[p].pk for p in s["parties"] if p in placements]).update(
-                stop=stop)
+            stop = Stop(trip=trip, order=order, **ids.where(s["place"]), arrive=datetime.fromisoformat(s["arrive"]))
+            stops.append(stop)
+            stop_of.update({ticket: stop for ticket in s["parties"]})
         drivers.add(driver)
+    Trip.objects.bulk_create(trips)
+    Stop.objects.bulk_create(stops)
     live = set(RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True, expires_at__gt=timezone.now())
                .values_list("driver", flat=True))
     for driver in drivers:
         if driver.pk not in live:
             RunSheetGrant.issue(night, driver)
+    return stop_of
