@@ -374,3 +374,12 @@ class MovePinnedTests(TonightTestCase):
         placement.refresh_from_db()
         self.assertEqual((placement.home, placement.announced), (self.hugo_home, True))
         self.assertIsNotNone(placement.stop)
+
+
+class HomeLinkTests(TonightTestCase):
+    def test_each_role_finds_its_page_from_home(self):
+        for user, name in ((self.colette, "board"), (self.hugo, "host_tonight"), (self.dara, "driver_tonight")):
+            self.log_in(user)
+            self.assertContains(self.client.get(reverse("home")), self.url(name))
+        self.log_in(self.otto)
+        self.assertNotContains(self.client.get(reverse("home")), self.url("board"))
