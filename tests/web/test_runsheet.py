@@ -75,6 +75,14 @@ class RunSheetTests(RunSheetTestCase):
         self.assertNotContains(r, "Rue du Trône")
         self.assertFalse(AddressReveal.objects.exists())
 
+    def test_a_shelter_stop_shows_its_public_name_and_reveals_nothing(self):
+        self.stop.dropped_at = datetime(2026, 11, 24, 21, 30, tzinfo=BRUSSELS)
+        self.stop.save()
+        Stop.objects.create(trip=self.trip, order=2, shelter=self.dormitory, arrive=self.stop.arrive)
+        r = self.client.get(self.sheet)
+        self.assertContains(r, 'href="geo:50.861,4.358?q=Porte%20d%27Ulysse"')
+        self.assertFalse(AddressReveal.objects.exists())
+
     @override_settings(ADDRESS_REVEALS_PER_MINUTE=2)
     def test_too_many_showings_hold_the_address_back(self):
         self.client.get(self.sheet)
