@@ -397,12 +397,17 @@ DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_fo
             destroy_for_returning)
 
 
-def repair(st: State, parties: list[int], rng: random.Random, work: Work) -> None:
+def repair(st: State, parties: list[int], rng: random.Random, work: Work, waiting=()) -> None:
+    """Put ``parties`` and the ``waiting`` (unplaced) back, fixed ones first, in a noisy
+    priority order; half of the time the waiting go first, so that they get a chance at the
+    room the step made before those taken out fill it again."""
     pb = st.pb
     first = getattr(st, "first", None)
     st.first = None
     noise = rng.random() * 2.0
-    order = sorted(set(parties), key=lambda i: (i not in pb.fixed, priority(pb, i, rng.random() * noise)))
+    ahead = set(waiting) if rng.random() < 0.5 else set()
+    order = sorted(set(parties) | set(waiting),
+                   key=lambda i: (i not in pb.fixed, i not in ahead, priority(pb, i, rng.random() * noise)))
     if first is not None and first in order:
         order.remove(first)
         order.insert(sum(i in pb.fixed for i in order), first)
@@ -435,7 +440,7 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
         unplaced = [i for i in range(pb.n) if cand.place[i] < 0 and pb.compat[i] and i not in gone]
         if len(unplaced) > UNPLACED_RETRIED:
             unplaced = rng.sample(unplaced, UNPLACED_RETRIED)
-        repair(cand, removed + unplaced, rng, work)
+        repair(cand, removed, rng, work, unplaced)
         work.done += 30 + pb.n // 16  # copying the state, destroying, scoring
         sc = cand.score()
         if sc <= cur_score:

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 # Units of counted work (``search.Work``) per second of budget in deterministic mode: below
 # the slowest rate measured on a busy 2-core machine, so a deterministic run ends within
 # its time limit.
-WORK_PER_SECOND = 60_000
+WORK_PER_SECOND = 90_000
 
 
 @dataclass(frozen=True)
