@@ -22,6 +22,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Sum
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,7 +31,7 @@ from nightstay.dispatch.models import Placement, Trip
 from nightstay.intake.models import Party
 
 from ..web.base import PASSWORD, HubTestCase
-from .base import BrowserTestCase
+from .base import SCREENSHOTS, BrowserTestCase
 
 # An evening of the test hub's night (19:00 to 01:00): "now" for the server, its planner thread
 # and the codes, whatever the hour the suite runs at. Time moves on from there.
@@ -46,10 +47,17 @@ class WholeNightTests(BrowserTestCase):
         traveller = time_machine.travel(EVENING, tick=True)
         traveller.start()
         self.addCleanup(traveller.stop)
-        settings = self.settings(SITE_ROOT=self.live_server_url)
+        # The planner runs in its own thread, as in production, except on the tests' in-memory SQLite:
+        # there two threads writing at once get "table is locked" at once, where a file would wait.
+        settings = self.settings(SITE_ROOT=self.live_server_url, PLAN_IN_BACKGROUND=connection.vendor != "sqlite")
         settings.enable()
         self.addCleanup(settings.disable)
         self.problems: list[str] = []
+
+    def shot(self, page, name: str) -> None:
+        """At CSS pixels (390 wide): a screenshot a quarter the size, as legible in the docs."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, scale="css")
 
     def watched_page(self, who: str):
         """A phone of its own (cookies and all) whose every request and console message is checked."""
