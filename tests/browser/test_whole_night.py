@@ -14,8 +14,8 @@ console must stay clean (a CSP violation shows there).
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -257,8 +257,6 @@ class WholeNightTests(BrowserTestCase):
         }
 
     def wait_until(self, condition, timeout: float = 10.0) -> None:
-        import time
-
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:

@@ -68,7 +68,8 @@ def both(who, **data) -> Rule:
 
 
 # URL name -> its rule, or {variant: rule} when the same URL is tried with several arguments
-# (a live link and a dead one, one's own pledge and someone else's). Kwargs are in ``kwargs()``.
+# (a live link and a dead one, one's own pledge and someone else's); their arguments are set in
+# ``make_night``. A URL without arguments there takes the hub's slug, or nothing.
 POLICY = {
     # The front page and accounts.
     "home": both(LOGGED_IN),
@@ -96,7 +97,7 @@ POLICY = {
     "pledges:cards": both(HOSTS),
     "pledges:tonight": both(STAFF),
     # Intake (staff) and the guest's ticket (whoever holds its link, while the night lasts).
-    "intake:set_language": both(EVERYONE),
+    "intake:set_language": both(EVERYONE),  # Django's own view: sets the language cookie and goes back
     "intake:ticket": {"live": both(EVERYONE), "purged night": both(NOBODY), "garbage": both(NOBODY)},
     "intake:ticket_in": {"live": both(EVERYONE), "unknown language": both(NOBODY)},
     "intake:intake": both(STAFF),
@@ -250,7 +251,7 @@ class AuthorizationMatrixTests(HubTestCase):
 
     def test_the_matrix(self):
         login, two_factor = reverse("login"), reverse("two_factor")
-        cells, failures, unexpected_successes = 0, [], 0
+        cells, failures, unexpected_successes, unexpected_refusals = 0, [], 0, 0
         for name in sorted(set(url_names())):
             for variant, rule in variants(name).items():
                 url = self.url(name, variant)
@@ -266,12 +267,14 @@ class AuthorizationMatrixTests(HubTestCase):
                         if status >= 500:
                             failures.append(f"{label} (server error)")
                         elif refused and role in allowed:
+                            unexpected_refusals += 1
                             failures.append(f"{label} (refused, but the policy allows it)")
                         elif not refused and role not in allowed:
                             unexpected_successes += 1
                             failures.append(f"{label} (succeeded, but the policy refuses it)")
                         failures += [f"{label}: {p}" for p in problems]
-        summary = f"authorization matrix: {cells} cells checked, {unexpected_successes} unexpected successes"
+        summary = (f"authorization matrix: {cells} cells checked, {unexpected_successes} unexpected successes, "
+                   f"{unexpected_refusals} unexpected refusals")
         print(summary)
         self.assertEqual(failures, [], summary + "\n" + "\n".join(failures))
         self.assertGreater(cells, 500, summary)
@@ -290,6 +293,7 @@ class AuthorizationMatrixTests(HubTestCase):
                 transaction.set_rollback(True)
                 return 500, "", [f"{type(exc).__name__}: {exc}"]
             transaction.set_rollback(True)
+        # A log-out's answer goes to someone no longer logged in: it may be cached like any public page.
         problems = self.header_problems(response, logged_in=role != "anonymous" and not rule.logs_out)
         return response.status_code, response.get("Location", ""), problems
 
