@@ -43,3 +43,16 @@ def check_mail(app_configs, **kwargs):
                                hint="set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST",
                                id="nightstay.W001")]
     return []
+
+
+CSRF_MIDDLEWARE = "nightstay.privacy.csrf.NoReferrerCsrfMiddleware"
+
+
+@checks.register(checks.Tags.security)
+def check_csrf_middleware(app_configs, **kwargs):
+    """Django's security.W003 looks for its own CSRF middleware by name and is silenced in
+    settings; this check stands in for it, naming ours (a subclass of Django's)."""
+    if CSRF_MIDDLEWARE not in settings.MIDDLEWARE:
+        return [checks.Error(f"{CSRF_MIDDLEWARE} is not in MIDDLEWARE: forms would have no CSRF protection",
+                             id="nightstay.E004")]
+    return []

@@ -22,9 +22,9 @@ class PrivacyHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CSP)
-        # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with every form
-        # POST and Django's CSRF check refuses them all; other origins still get no referrer.
-        response["Referrer-Policy"] = "same-origin"
+        # No referrer at all, not even to our own pages (nightstay.privacy.csrf copes with the
+        # "Origin: null" that browsers then send on form posts).
+        response["Referrer-Policy"] = "no-referrer"
         response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or getattr(request, "private_page", False):

@@ -62,7 +62,7 @@ class HeaderTests(HubTestCase):
     def test_every_response_carries_the_privacy_headers(self):
         r = self.client.get(reverse("login"))
         self.assertIn("script-src 'self'", r["Content-Security-Policy"])
-        self.assertEqual(r["Referrer-Policy"], "same-origin")  # no-referrer breaks every form (Origin: null)
+        self.assertEqual(r["Referrer-Policy"], "no-referrer")
         self.assertEqual(r["X-Frame-Options"], "DENY")
 
     def test_authenticated_pages_are_never_stored(self):
