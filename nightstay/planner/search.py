@@ -25,6 +25,7 @@ from .state import State
 log = logging.getLogger(__name__)
 
 MAX_DESTROY = 16  # parties taken out at most in one step (usually far fewer)
+STALL = 2000  # steps without a better night after which the search gives up
 UNPLACED_RETRIED = 4  # unplaced parties offered the room a step makes (besides those taken out)
 NEAR_CAR_PLACES = 8  # car places with (and as many without) a stop that an insertion considers
 NEW_TRIP_DRIVERS = 8  # drivers free soonest, offered a new trip for an insertion
@@ -420,14 +421,17 @@ def repair(st: State, parties: list[int], rng: random.Random, work: Work, waitin
 
 
 def improve(st: State, rng: random.Random, stop, work: Work) -> State:
-    """Destroy and repair until ``stop(work)`` says so; returns the best state found."""
+    """Destroy and repair until ``stop(work)`` says so, or until ``STALL`` steps in a row
+    found nothing better (small nights are done long before their time); returns the best
+    state found."""
     pb = st.pb
     best = st
     best_score = st.score()
     cur, cur_score = best, best_score
-    it = 0
-    while not stop(work):
+    it = since_best = 0
+    while not stop(work) and since_best < STALL:
         it += 1
+        since_best += 1
         cand = cur.copy()
         k = 1 + int(rng.random() ** 2 * min(MAX_DESTROY, max(2, pb.n // 8)))
         op = DESTROYS[rng.randrange(len(DESTROYS))]
@@ -447,5 +451,6 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
             cur, cur_score = cand, sc
             if sc < best_score:
                 best, best_score = cand, sc
+                since_best = 0
     log.debug("%d destroy-and-repair iterations", it)
     return best
