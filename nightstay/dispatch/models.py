@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from nightstay.privacy.labels import label
 
@@ -167,8 +167,22 @@ class RunSheetGrant(models.Model):
         Deriving it lets the board and the driver's own page show the link again without
         storing it: a copy of the database alone opens no run sheet.
         """
-        digest = salted_hmac("nightstay.dispatch.run-sheet", str(self.id), algorithm="sha256").digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        return self.token_for(self.id)
+
+    @staticmethod
+    def token_for(grant_id) -> str:
+        """``<grant id>.<MAC>``: the id lets a deleted grant's link answer 410 (gone), not 404."""
+        digest = salted_hmac("nightstay.dispatch.run-sheet", str(grant_id), algorithm="sha256").digest()
+        return f"{uuid.UUID(str(grant_id)).hex}.{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
+
+    @classmethod
+    def was_issued(cls, token: str) -> bool:
+        """True when ``token`` is a link this site made, even if its grant is gone (purge, panic)."""
+        grant_id, _, _ = token.partition(".")
+        try:
+            return constant_time_compare(cls.token_for(uuid.UUID(hex=grant_id)), token)
+        except ValueError:
+            return False
 
     def is_live(self) -> bool:
         return self.revoked_at is None and timezone.now() < self.expires_at

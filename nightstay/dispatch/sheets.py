@@ -24,13 +24,15 @@ from .models import Placement, RunSheetGrant, Stop, Trip
 
 
 class Gone(Exception):
-    """A run-sheet link that expired with the night or was revoked."""
+    """A run-sheet link that expired with the night, was revoked, or whose night was wiped."""
 
 
 def _grant(token: str) -> RunSheetGrant:
     grant = (RunSheetGrant.objects.select_related("night__hub", "driver")
              .filter(token_hash=RunSheetGrant.hash(token)).first())
     if grant is None:
+        if RunSheetGrant.was_issued(token):
+            raise Gone  # purged with the night, or wiped by a panic
         raise Http404("no such run sheet")
     if not grant.is_live():
         raise Gone

@@ -139,6 +139,16 @@ class ClosedLinkTests(RunSheetTestCase):
     def test_unknown_link(self):
         self.assertEqual(self.client.get(reverse("run_sheet", args=["nope"])).status_code, 404)
 
+    def test_a_forged_link_is_not_found(self):
+        grant_id, _, mac = self.grant.token().partition(".")
+        forged = f"{grant_id}.{mac[::-1]}"
+        self.assertEqual(self.client.get(reverse("run_sheet", args=[forged])).status_code, 404)
+
+    def test_a_deleted_grants_link_is_gone(self):
+        token = self.grant.token()
+        self.grant.delete()
+        self.assertEqual(self.client.get(reverse("run_sheet", args=[token])).status_code, 410)
+
     def test_revoked_link_is_gone(self):
         self.grant.revoked_at = datetime(2026, 11, 24, 21, 5, tzinfo=BRUSSELS)
         self.grant.save()
