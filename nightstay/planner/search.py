@@ -25,6 +25,7 @@ from .state import State
 log = logging.getLogger(__name__)
 
 MAX_DESTROY = 16  # parties taken out at most in one step (usually far fewer)
+DRIFT = 0.02  # share of the driven kilometres a step may add early in the search
 STALL = 2000  # steps without a better night after which the search gives up
 UNPLACED_RETRIED = 4  # unplaced parties offered the room a step makes (besides those taken out)
 NEAR_CAR_PLACES = 8  # car places with (and as many without) a stop that an insertion considers
@@ -447,7 +448,9 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
         repair(cand, removed, rng, work, unplaced)
         work.done += 30 + pb.n // 16  # copying the state, destroying, scoring
         sc = cand.score()
-        if sc <= cur_score:
+        # Who is sheltered where must never get worse; kilometres may, a little and less
+        # and less as time runs out, so that the search can walk between equally good nights.
+        if sc <= cur_score or (sc[:6] == cur_score[:6] and sc[6] <= cur_score[6] * (1 + DRIFT * (1 - stop.progress(work)))):
             cur, cur_score = cand, sc
             if sc < best_score:
                 best, best_score = cand, sc

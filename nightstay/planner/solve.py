@@ -40,6 +40,7 @@ class Stopping:
 
     deadline: float | None = None  # time.perf_counter() value
     max_work: int | None = None
+    started: float = 0.0  # time.perf_counter() at the start, for ``progress``
 
     def __post_init__(self):
         if (self.deadline is None) == (self.max_work is None):
@@ -49,6 +50,13 @@ class Stopping:
         if self.max_work is not None:
             return work.done >= self.max_work
         return time.perf_counter() >= self.deadline
+
+    def progress(self, work: Work) -> float:
+        """How much of the budget is spent, from 0 to 1."""
+        if self.max_work is not None:
+            return min(1.0, work.done / self.max_work) if self.max_work else 1.0
+        span = self.deadline - self.started
+        return min(1.0, (time.perf_counter() - self.started) / span) if span > 0 else 1.0
 
 
 def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic: bool = False) -> Plan:
@@ -66,7 +74,7 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
         stop, hurry = Stopping(max_work=budget), Stopping(max_work=budget // 2)
     else:
         # leave a little of the budget for writing the plan
-        stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02))
+        stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02), started=started)
         hurry = Stopping(deadline=started + time_limit * 0.5)
     construct(st, work, hurry, _vulnerable_packing(pb, work, hurry, time_limit, deterministic))
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
