@@ -217,3 +217,10 @@ def test_fixed_rides_are_ordered_so_that_both_arrive_in_time():
                 fixed=[{"party": "a", "place": "Hfar"}, {"party": "b", "place": "Hsoon"}])
     plan, _ = plan_for(doc)
     assert [t["stops"][0]["parties"] for t in plan["trips"]] == [["b"], ["a"]]
+
+
+def test_no_time_at_all_still_gives_a_valid_plan():
+    doc = make_night("normal", 2)
+    plan, score = plan_for(doc, time_limit=0)
+    assert score["sheltered"] > 0
+    assert plan["summary"]["solve_seconds"] >= 0
