@@ -196,7 +196,8 @@ class WholeNightTests(BrowserTestCase):
         self.shot(guest, "ticket")
 
         # 7. The driver opens her run sheet and marks her trip departed, then the stop dropped.
-        self.go(volunteer, "/brussels/driver/tonight/")
+        self.go(volunteer, "/")
+        volunteer.click("text=My run tonight")
         self.shot(volunteer, "driver-tonight")
         volunteer.click("text=Open tonight's run sheet")
         volunteer.wait_for_selector("#sheet")
@@ -213,7 +214,9 @@ class WholeNightTests(BrowserTestCase):
         self.assertFalse(Trip.objects.filter(departed_at__isnull=True, stops__dropped_at__isnull=True).exists())
 
         # 8. The host confirms her guests arrived.
-        self.go(volunteer, "/brussels/host/tonight/")
+        self.go(volunteer, "/")
+        volunteer.click("text=My guests tonight")
+        volunteer.wait_for_selector("h1:has-text('Your guests tonight')")
         self.shot(volunteer, "host-notice")
         while volunteer.locator("button:has-text('They arrived')").count():
             volunteer.click("button:has-text('They arrived') >> nth=0")

@@ -307,9 +307,7 @@ class AuthorizationMatrixTests(HubTestCase):
                 problems.append("no Content-Security-Policy with a script-src")
             elif "'unsafe-inline'" in script_src or "'unsafe-eval'" in script_src:
                 problems.append(f"script-src allows inline script: {script_src.strip()}")
-            # No referrer leaves for another site. "same-origin" rather than "no-referrer": under
-            # no-referrer browsers send "Origin: null" with form posts and the CSRF check refuses them.
-            if response.get("Referrer-Policy") not in ("no-referrer", "same-origin"):
+            if response.get("Referrer-Policy") != "no-referrer":
                 problems.append(f"Referrer-Policy is {response.get('Referrer-Policy')!r}")
         if logged_in and "no-store" not in response.get("Cache-Control", ""):
             problems.append(f"Cache-Control is {response.get('Cache-Control')!r} for a logged-in user")
