@@ -31,10 +31,7 @@ if not (Path(nightstay.planner.__file__).parent / "solve.py").is_file():
 from nightstay.planner.solve import solve  # noqa: E402  (only once it exists)
 
 # Nights the solver is known to fail, with the failure; remove an entry once it is fixed.
-KNOWN_FAILURES: dict[str, str] = {
-    "rotation_knapsack": "solve shelters P3 + P4 (rotation 10), never P1 + P2 (rotation 12): reaching it takes "
-                         "taking two parties out and putting two others in at once",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _nights() -> list:
