@@ -12,6 +12,7 @@ an unexpected refusal fail the test. Every answer is also checked for the privac
 """
 from __future__ import annotations
 
+import uuid
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -57,14 +58,19 @@ class Rule:
     post: frozenset
     data: dict = field(default_factory=dict)
     logs_out: bool = False  # its success *is* a redirect to the log-in page
+    refused_as: int | None = None  # the one status a refusal must have (410 gone, 404 never was)...
+    answers: tuple = ("GET", "POST")  # ...by the methods the URL answers (others get 405)
 
 
-def post_only(who, **data) -> Rule:
-    return Rule(get=NOBODY, post=frozenset(who), data=data)
+def post_only(who, refused_as=None, **data) -> Rule:
+    return Rule(get=NOBODY, post=frozenset(who), data=data, refused_as=refused_as, answers=("POST",))
 
 
-def both(who, **data) -> Rule:
-    return Rule(get=frozenset(who), post=frozenset(who), data=data)
+def both(who, refused_as=None, **data) -> Rule:
+    return Rule(get=frozenset(who), post=frozenset(who), data=data, refused_as=refused_as)
+
+
+GONE, NEVER_WAS = 410, 404
 
 
 # URL name -> its rule, or {variant: rule} when the same URL is tried with several arguments
@@ -98,8 +104,8 @@ POLICY = {
     "pledges:tonight": both(STAFF),
     # Intake (staff) and the guest's ticket (whoever holds its link, while the night lasts).
     "intake:set_language": both(EVERYONE),  # Django's own view: sets the language cookie and goes back
-    "intake:ticket": {"live": both(EVERYONE), "purged night": both(NOBODY), "garbage": both(NOBODY)},
-    "intake:ticket_in": {"live": both(EVERYONE), "unknown language": both(NOBODY)},
+    "intake:ticket": {"live": both(EVERYONE), "purged night": both(NOBODY, GONE), "garbage": both(NOBODY, NEVER_WAS)},
+    "intake:ticket_in": {"live": both(EVERYONE), "unknown language": both(NOBODY, NEVER_WAS)},
     "intake:intake": both(STAFF),
     "intake:edit": {"this hub": both(STAFF), "other hub's party": both(NOBODY)},
     "intake:left": {"this hub": post_only(STAFF), "other hub's party": post_only(NOBODY)},
@@ -117,13 +123,16 @@ POLICY = {
     "host_tonight": both(HOSTS),
     "host_arrived": post_only(HOSTS),
     "driver_tonight": both(DRIVERS),
-    # The run sheet: whoever holds the live link, nobody once it expired or was revoked.
-    "run_sheet": {"live": both(EVERYONE), "revoked": both(NOBODY), "expired": both(NOBODY),
-                  "garbage": both(NOBODY)},
-    "departed": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY), "expired": post_only(NOBODY),
-                 "garbage": post_only(NOBODY), "another driver's trip": post_only(NOBODY)},
-    "dropped": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY), "expired": post_only(NOBODY),
-                "garbage": post_only(NOBODY), "another driver's stop": post_only(NOBODY)},
+    # The run sheet: whoever holds the live link; gone once it expired, was revoked or purged;
+    # never there for a link the site did not make.
+    "run_sheet": {"live": both(EVERYONE), "revoked": both(NOBODY, GONE), "expired": both(NOBODY, GONE),
+                  "purged": both(NOBODY, GONE), "garbage": both(NOBODY, NEVER_WAS)},
+    "departed": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
+                 "expired": post_only(NOBODY, GONE), "purged": post_only(NOBODY, GONE),
+                 "garbage": post_only(NOBODY, NEVER_WAS), "another driver's trip": post_only(NOBODY, NEVER_WAS)},
+    "dropped": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
+                "expired": post_only(NOBODY, GONE), "purged": post_only(NOBODY, GONE),
+                "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS)},
     # Close, figures, files (staff); panic (the hub admin alone).
     "figures": both(STAFF),
     "night_close": both(STAFF),
@@ -218,7 +227,7 @@ class AuthorizationMatrixTests(HubTestCase):
             "host_arrived": {**hub, "placement": rows["placements"][2].pk},
         }
         tokens = {"live": cls.token, "revoked": cls.revoked_token, "expired": cls.expired_token,
-                  "garbage": "x" * 43}
+                  "purged": RunSheetGrant.token_for(uuid.uuid4()), "garbage": f"{uuid.uuid4().hex}.{'x' * 43}"}
         cls.kwargs["run_sheet"] = {k: {"token": t} for k, t in tokens.items()}
         cls.kwargs["departed"] = {k: {"token": t, "trip": trip.pk} for k, t in tokens.items()}
         cls.kwargs["departed"]["another driver's trip"] = {"token": cls.token, "trip": bea_trip.pk}
@@ -272,11 +281,14 @@ class AuthorizationMatrixTests(HubTestCase):
                         elif not refused and role not in allowed:
                             unexpected_successes += 1
                             failures.append(f"{label} (succeeded, but the policy refuses it)")
+                        elif refused and rule.refused_as and method in rule.answers and status != rule.refused_as:
+                            failures.append(f"{label} (refused, but {rule.refused_as} expected)")
                         failures += [f"{label}: {p}" for p in problems]
         summary = (f"authorization matrix: {cells} cells checked, {unexpected_successes} unexpected successes, "
                    f"{unexpected_refusals} unexpected refusals")
         print(summary)
-        self.assertEqual(failures, [], summary + "\n" + "\n".join(failures))
+        if failures:
+            self.fail(summary + "\n" + "\n".join(failures))
         self.assertGreater(cells, 500, summary)
 
     def cell(self, url: str, role: str, method: str, rule: Rule) -> tuple[int, str, list[str]]:
