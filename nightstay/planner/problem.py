@@ -45,7 +45,7 @@ class Problem:
     vulnerable: tuple[bool, ...]
     rotation: tuple[int, ...]  # size x nights_outside
     returning: tuple[int, ...]  # place index of returning_to, or -1
-    compat: tuple[tuple[int, ...], ...]  # places that accept the party and that it can reach in time
+    compat: tuple[tuple[int, ...], ...]  # places that accept the party and it can reach in time, nearest first
     soonest: tuple[float, ...]  # no arrival anywhere in compat is earlier (inf if none)
     fixed: dict[int, int]  # party -> place, as announced
     # places
@@ -137,7 +137,7 @@ class Problem:
                 if arrive <= latest[j] + EPS:
                     ok.append(j)
                     first = min(first, arrive)
-            compat.append(tuple(ok))
+            compat.append(tuple(sorted(ok, key=lambda j: (Kl[0][1 + j], j))))  # nearest first
             soonest.append(first)
 
         fixed = {}

@@ -89,15 +89,8 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
         return best_key, best
     # car places: a few with a stop already, the nearest others, and the returning one
     visited = st.visited
-    by_park = pb.K[0].__getitem__  # location j + 1: how far from the meeting point
-    seen = [j for j in car if visited[j]]
-    fresh = [j for j in car if not visited[j]]
-    many = 2 if hurry else NEAR_CAR_PLACES
-    if len(seen) > many:
-        seen = sorted(seen, key=lambda j: by_park(j + 1))[:many]
-    if len(fresh) > many:
-        fresh = sorted(fresh, key=lambda j: by_park(j + 1))[:many]
-    car_places = seen + fresh
+    many = 2 if hurry else NEAR_CAR_PLACES  # compat lists are nearest first
+    car_places = [j for j in car if visited[j]][:many] + [j for j in car if not visited[j]][:many]
     if ret >= 0 and ret in car and ret not in car_places:
         car_places.append(ret)
     K, seats, spk, near, board, drop = pb.K, pb.seats, pb.sec_per_km, pb.near, pb.board, pb.drop

@@ -97,6 +97,7 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: fl
     vulnerable = [i for i in range(pb.n) if pb.vulnerable[i]]
     reachable = sum(pb.size[i] for i in vulnerable if pb.compat[i] or i in pb.fixed)
     probe = State(pb)
+    probe.floor = _last_arrival_floor(pb)  # as in the real construction, which it stands for
     construct(probe, work, hurry, parties=vulnerable)
     if probe.vuln >= reachable:
         return {}
