@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py demo_setup --url http://$(HOST):$(PORT)/
 	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)  # --insecure: serve static files with DEBUG off
 
 test: $(STAMP)

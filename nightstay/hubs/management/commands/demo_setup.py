@@ -78,6 +78,9 @@ def clock(iso: str) -> time:
 class Command(BaseCommand):
     help = "Create local field keys if missing, migrate, and load the demo hub (Brussels - Parc Maximilien)."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where the site will be served")
+
     def handle(self, *args, **options):
         path = settings.FIELD_KEY_FILE
         if not settings.FIELD_KEYS and not path.exists():
@@ -94,7 +97,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             made = self.load_demo()
         self.stdout.write(made)
-        self.print_accounts()
+        self.print_accounts(options["url"])
 
     # -- the demo hub ---------------------------------------------------------------------------
 
@@ -261,8 +264,8 @@ class Command(BaseCommand):
                 driver_km=round(rng.uniform(280, 520), 1)))
         NightFigures.objects.bulk_create(rows)
 
-    def print_accounts(self) -> None:
-        self.stdout.write("\nOpen http://127.0.0.1:8000/ and log in as:")
+    def print_accounts(self, url: str) -> None:
+        self.stdout.write(f"\nOpen {url} and log in as:")
         for name, first_name, roles in ACCOUNTS:
             what = ", ".join(roles) or "a volunteer waiting for a call"
             self.stdout.write(f"  {name + '@' + DEMO_DOMAIN:<22} {first_name:<8} ({what})")
