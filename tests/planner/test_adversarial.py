@@ -31,7 +31,14 @@ if not (Path(nightstay.planner.__file__).parent / "solve.py").is_file():
 from nightstay.planner.solve import solve  # noqa: E402  (only once it exists)
 
 # Nights the solver is known to fail, with the failure; remove an entry once it is fixed.
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    "big_parties_need_both_places": "solve sends P3 + P4 to H1 and P1 to S1: 8 people (rotation 28) where H1 = P1, "
+                                    "S1 = P2 + P3 + P5 shelters 10",
+    "men_bin_packing": "solve packs S1 = P2 + P4 + P5 + P7, H1 = P1, H2 = P3 and leaves a pair outside: 15 people "
+                       "where 16 fit",
+    "rotation_across_four_places": "solve reaches rotation 85 where the exact assignment reaches 92 (same 5 "
+                                   "vulnerable, 18 people)",
+}
 
 
 def _nights() -> list:
