@@ -89,3 +89,68 @@ def vulnerable_targets(pb: Problem, time_limit: float, deterministic: bool = Fal
     people = sum(pb.size[i] for i in targets) + sum(pb.size[i] for i in pb.fixed if pb.vulnerable[i])
     log.debug("vulnerable packing: %d people (%s)", people, "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible")
     return people, targets
+
+
+def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float) -> dict[int, int]:
+    """party -> place from the linear relaxation of the whole assignment (OR-Tools' GLOP).
+
+    When beds run short, who gets which bed decides people sheltered and fair rotation, and
+    one-by-one insertion packs greedily. The relaxation weighs every party exactly in the
+    format's order (vulnerable people, people, rotation, a returning wish), respects beds,
+    who is accepted and the men-or-women rule at hosts (relaxed), and spends a rough budget
+    of driver time on car places (a round trip per person, shared by the car's seats). It is
+    nearly integral on real nights; a party whose best place takes at least half of it gets
+    that place as its target. Parties already given a place in ``targets`` (the vulnerable
+    packing) keep it.
+    """
+    try:
+        from ortools.linear_solver import pywraplp
+    except ImportError:  # pragma: no cover - ortools is a pinned dependency
+        return dict(targets)
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp is None:  # pragma: no cover
+        return dict(targets)
+    lp.SetTimeLimit(max(1, int(time_limit * 1000)))
+    people = sum(pb.size)
+    c = pb.n + 1
+    b = c * (7 * people + 1)
+    a = b * (people + 1)
+    mean_seats = sum(pb.seats) / len(pb.seats) if pb.seats else 1.0
+    budget = lp.Constraint(-lp.infinity(), sum(max(0.0, u - f) * 0.8 for u, f in zip(pb.until, pb.free)))
+    men = {}
+    beds = {}
+    for j in range(len(pb.beds)):
+        if pb.is_host[j]:
+            m = men[j] = lp.NumVar(0.0, 1.0, f"men{j}")
+            beds[j, 0] = lp.Constraint(-lp.infinity(), 0.0)
+            beds[j, 0].SetCoefficient(m, -pb.beds[j])
+            beds[j, 1] = lp.Constraint(-lp.infinity(), pb.beds[j])
+            beds[j, 1].SetCoefficient(m, pb.beds[j])
+        else:
+            beds[j, 0] = beds[j, 1] = lp.Constraint(-lp.infinity(), pb.beds[j])
+    objective = lp.Objective()
+    x = {}
+    for i in range(pb.n):
+        if i in pb.fixed or not pb.compat[i]:
+            continue
+        one = lp.Constraint(0.0, 1.0)
+        weight = (a if pb.vulnerable[i] else 0) * pb.size[i] + b * pb.size[i] + c * pb.rotation[i]
+        places = (targets[i],) if i in targets else pb.compat[i]
+        for j in places:
+            v = x[i, j] = lp.NumVar(0.0, 1.0, "")
+            one.SetCoefficient(v, 1.0)
+            beds[j, pb.kind[i]].SetCoefficient(v, pb.size[i])
+            if pb.reach[j] == CAR:
+                budget.SetCoefficient(v, (2 * pb.T[0][j + 1] + pb.board + pb.drop) * pb.size[i] / mean_seats)
+            objective.SetCoefficient(v, weight + (pb.returning[i] == j))
+    for i, j in pb.fixed.items():  # announced placements hold their beds
+        beds[j, pb.kind[i]].SetUb(beds[j, pb.kind[i]].ub() - pb.size[i])
+    objective.SetMaximization()
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return dict(targets)
+    out = dict(targets)
+    for (i, j), v in x.items():
+        # vulnerable parties the packing left out must not take the beds it counted on
+        if i not in out and v.solution_value() >= 0.5 and not (targets and pb.vulnerable[i]):
+            out[i] = j
+    return out

@@ -372,6 +372,35 @@ def destroy_chain(st: State, rng: random.Random, k: int) -> list[int]:
     return [rng.choice(moves), u]
 
 
+def destroy_swap(st: State, rng: random.Random, k: int) -> list[int]:
+    """Give an unplaced party the bed of a guest who comes after them in priority order.
+
+    When beds are short, who gets them is fair rotation's question: the one who slept
+    outside more should have the bed, if it accepts them.
+    """
+    pb = st.pb
+    waiting = [i for i in range(pb.n) if st.place[i] < 0 and pb.compat[i] and i not in pb.fixed]
+    if not waiting:
+        return destroy_random(st, rng, k)
+    waiting.sort(key=lambda i: priority(pb, i))
+    u = waiting[min(len(waiting) - 1, int(rng.random() ** 2 * len(waiting)))]
+    mine = priority(pb, u)
+    worse = []
+    for j in pb.compat[u]:
+        kinds = st.kinds[j]
+        for g in st.guests[j]:
+            if g in pb.fixed or priority(pb, g) <= mine or st.used[j] - pb.size[g] + pb.size[u] > pb.beds[j]:
+                continue
+            if pb.is_host[j] and kinds[1 - pb.kind[u]] - (pb.kind[g] != pb.kind[u]) > 0:
+                continue
+            worse.append(g)
+    if not worse:
+        return destroy_for_unplaced(st, rng, k)
+    worse.sort(key=lambda g: priority(pb, g), reverse=True)
+    st.first = u
+    return [worse[min(len(worse) - 1, int(rng.random() ** 2 * len(worse)))], u]
+
+
 def destroy_for_returning(st: State, rng: random.Random, k: int) -> list[int]:
     """Send a returning guest back: empty the host that wants them back, and move them."""
     pb = st.pb
@@ -389,7 +418,7 @@ def destroy_for_returning(st: State, rng: random.Random, k: int) -> list[int]:
 
 
 DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced, destroy_chain,
-            destroy_for_returning)
+            destroy_swap, destroy_for_returning)
 
 
 def repair(st: State, parties: list[int], rng: random.Random, work: Work, waiting=()) -> None:

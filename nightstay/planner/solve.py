@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from .night import Night
-from .assign import vulnerable_targets
+from .assign import assignment_targets, vulnerable_targets
 from .plan import Placement, Plan, Stop, Trip, summarize
 from .problem import CAR, WALK, Problem
 from .routes import stop_times
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 # the slowest rate measured on a busy 2-core machine, so a deterministic run ends within
 # its time limit.
 WORK_PER_SECOND = 90_000
+# Above this many (party, place) pairs the assignment's relaxation costs more time than it saves.
+MAX_RELAXATION_PAIRS = 60_000
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,16 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
         # leave a little of the budget for writing the plan
         stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02), started=started)
         hurry = Stopping(deadline=started + time_limit * 0.5)
-    construct(st, work, hurry, _vulnerable_packing(pb, work, hurry, time_limit, deterministic))
+    targets = _vulnerable_packing(pb, work, hurry, time_limit, deterministic)
+    construct(st, work, hurry, targets)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
+    if _beds_short(pb, st) and sum(len(c) for c in pb.compat) <= MAX_RELAXATION_PAIRS and not hurry(work):
+        other = State(pb)
+        other.floor = st.floor
+        construct(other, work, hurry, assignment_targets(pb, targets, time_limit * 0.2))
+        log.debug("constructed from the relaxation: %s", other.score())
+        if other.score() < st.score():
+            st = other
     st = improve(st, rng, stop, work)
     log.debug("improved: %s after %d units of work", st.score(), work.done)
     plan = write_plan(pb, st)
@@ -85,6 +95,11 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     if deterministic:
         plan.summary["solve_seconds"] = None
     return plan
+
+
+def _beds_short(pb: Problem, st: State) -> bool:
+    """Are parties left out that some bed would take? Then who gets the beds is a real choice."""
+    return any(st.place[i] < 0 and pb.compat[i] for i in range(pb.n))
 
 
 def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: float,
