@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# the base of every link in e-mails and guests' QR codes
+SITE_ROOT ?= http://$(HOST):$(PORT)
 
 .PHONY: setup run test test-postgres bench clean
 
@@ -19,7 +21,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py demo_setup --url http://$(HOST):$(PORT)/
-	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)  # --insecure: serve static files with DEBUG off
+	SITE_ROOT=$(SITE_ROOT) $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)  # --insecure: serve static files with DEBUG off
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
