@@ -22,6 +22,7 @@ from .problem import CAR, Problem
 log = logging.getLogger(__name__)
 
 NODES = 2000  # branch-and-bound nodes in deterministic mode: packings are solved in far fewer
+EXACT_PAIRS = 3000  # party-place pairs up to which the whole assignment is solved exactly
 
 
 def vulnerable_targets(pb: Problem, time_limit: float, deterministic: bool = False) -> tuple[int, dict[int, int]]:
@@ -91,7 +92,8 @@ def vulnerable_targets(pb: Problem, time_limit: float, deterministic: bool = Fal
     return people, targets
 
 
-def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float) -> dict[int, int]:
+def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float,
+                       deterministic: bool = False) -> dict[int, int]:
     """party -> place from the linear relaxation of the whole assignment (OR-Tools' GLOP).
 
     When beds run short, who gets which bed decides people sheltered and fair rotation, and
@@ -102,15 +104,25 @@ def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float) 
     nearly integral on real nights; a party whose best place takes at least half of it gets
     that place as its target. Parties already given a place in ``targets`` (the vulnerable
     packing) keep it.
+
+    On small nights (at most ``EXACT_PAIRS`` party-place pairs) the same model is solved as an
+    integer program (SCIP) instead: exact packing, where rounding a relaxation can leave a
+    big party outside.
     """
     try:
         from ortools.linear_solver import pywraplp
     except ImportError:  # pragma: no cover - ortools is a pinned dependency
         return dict(targets)
-    lp = pywraplp.Solver.CreateSolver("GLOP")
+    exact = sum(len(pb.compat[i]) for i in range(pb.n) if i not in targets) <= EXACT_PAIRS
+    lp = pywraplp.Solver.CreateSolver("SCIP" if exact else "GLOP")
     if lp is None:  # pragma: no cover
         return dict(targets)
-    lp.SetTimeLimit(max(1, int(time_limit * 1000)))
+    if exact and deterministic:
+        lp.SetSolverSpecificParametersAsString(f"limits/totalnodes = {NODES}\n")
+        lp.SetTimeLimit(max(1, int(time_limit * 10_000)))
+    else:
+        lp.SetTimeLimit(max(1, int(time_limit * 1000)))
+    var = lp.BoolVar if exact else (lambda name: lp.NumVar(0.0, 1.0, name))
     people = sum(pb.size)
     c = pb.n + 1
     b = c * (7 * people + 1)
@@ -121,7 +133,7 @@ def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float) 
     beds = {}
     for j in range(len(pb.beds)):
         if pb.is_host[j]:
-            m = men[j] = lp.NumVar(0.0, 1.0, f"men{j}")
+            m = men[j] = var(f"men{j}")
             beds[j, 0] = lp.Constraint(-lp.infinity(), 0.0)
             beds[j, 0].SetCoefficient(m, -pb.beds[j])
             beds[j, 1] = lp.Constraint(-lp.infinity(), pb.beds[j])
@@ -137,7 +149,7 @@ def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float) 
         weight = (a if pb.vulnerable[i] else 0) * pb.size[i] + b * pb.size[i] + c * pb.rotation[i]
         places = (targets[i],) if i in targets else pb.compat[i]
         for j in places:
-            v = x[i, j] = lp.NumVar(0.0, 1.0, "")
+            v = x[i, j] = var("")
             one.SetCoefficient(v, 1.0)
             beds[j, pb.kind[i]].SetCoefficient(v, pb.size[i])
             if pb.reach[j] == CAR:
@@ -146,7 +158,10 @@ def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float) 
     for i, j in pb.fixed.items():  # announced placements hold their beds
         beds[j, pb.kind[i]].SetUb(beds[j, pb.kind[i]].ub() - pb.size[i])
     objective.SetMaximization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
+    status = lp.Solve(params)
+    if status != pywraplp.Solver.OPTIMAL and not (exact and status == pywraplp.Solver.FEASIBLE):
         return dict(targets)
     out = dict(targets)
     for (i, j), v in x.items():

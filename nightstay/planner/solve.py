@@ -84,7 +84,7 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     if _beds_short(pb, st) and sum(len(c) for c in pb.compat) <= MAX_RELAXATION_PAIRS and not hurry(work):
         other = State(pb)
         other.floor = st.floor
-        construct(other, work, hurry, assignment_targets(pb, targets, time_limit * 0.2))
+        construct(other, work, hurry, assignment_targets(pb, targets, time_limit * 0.2, deterministic))
         log.debug("constructed from the relaxation: %s", other.score())
         if other.score() < st.score():
             st = other
