@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     checker = load_checker()
     ref_limit = FACTOR * args.time_limit
+    load_before = os.getloadavg()[0]
 
     rows = []
     header = f"| scenario | seed | nightstay ({args.time_limit:g} s) | reference ({ref_limit:g} s) | better | by |"
@@ -128,13 +129,15 @@ def main(argv: list[str] | None = None) -> int:
 
     wins = {w: sum(1 for x, _ in rows if x == w) for w in ("nightstay", "tie", "reference")}
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load_after = os.getloadavg()[0]
     text = "\n".join([
         f"# nightstay against the OR-Tools reference ({stamp})",
         "",
         f"`python -m benchmarks.compare --time-limit {args.time_limit:g} --seeds {args.seeds}` on "
         f"{platform.machine()} with {os.cpu_count()} CPUs, Python {platform.python_version()}. "
         f"nightstay's `solve` gets {args.time_limit:g} s, the reference model (`benchmarks/ortools_reference.py`) "
-        f"{ref_limit:g} s, one after the other. Both plans are judged by `shared/formats/check_plan.py`; "
+        f"{ref_limit:g} s, one after the other (load average {load_before:.1f} at the start, {load_after:.1f} "
+        "at the end: wall-clock budgets mean less work on a busy machine, for both). Both plans are judged by `shared/formats/check_plan.py`; "
         "\"by\" names the first criterion of NIGHT-FORMAT.md's order where they differ (an invalid plan loses "
         "to any valid one). Cells: vulnerable sheltered / vulnerable, people sheltered / people, rotation, "
         "returning wishes honoured, last arrival, driver km (wall time).",
