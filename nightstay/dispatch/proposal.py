@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from nightstay.intake.models import Party
+
 from . import nightfile
 from .models import Placement, PlanRun
 
@@ -21,6 +23,11 @@ class Guest:
     languages: list[str]
     pinned: bool = False
     arrive: datetime | None = None
+
+    @property
+    def gender_label(self) -> str:
+        """What the intake form called it ("men", "family / mixed"), not the night file's code."""
+        return Party.Gender(self.gender).label
 
 
 @dataclass

@@ -1,0 +1,38 @@
+"""The board on a phone: what a coordinator needs next comes first, and no code the planner uses shows."""
+from __future__ import annotations
+
+from nightstay.dispatch.models import RunSheetGrant
+from nightstay.intake.models import Party
+
+from .test_board import TonightTestCase
+
+
+class BoardOrderTests(TonightTestCase):
+    def test_announce_comes_before_the_long_list_of_cars_and_places(self):
+        self.plan_now()
+        self.log_in(self.colette)
+        page = self.client.get(self.url("board")).content.decode()
+        self.assertLess(page.index(self.url("announce")), page.index("<h3>Cars</h3>"))
+
+    def test_after_announcing_the_links_to_send_come_first(self):
+        self.plan_now()
+        self.log_in(self.colette)
+        page = self.client.post(self.url("announce"), follow=True).content.decode()
+        self.assertTrue(RunSheetGrant.objects.exists())
+        self.assertLess(page.index("Run sheets"), page.index("On the road"))
+        self.assertLess(page.index("Run sheets"), page.index('id="proposal"'))
+
+
+class BoardWordsTests(TonightTestCase):
+    def test_parties_say_men_women_family_not_the_planners_codes(self):
+        Party.objects.create(night=self.night, ticket="BIGF", size=9, gender="mixed", waiting_since=self.man1.waiting_since)
+        self.plan_now()
+        self.log_in(self.colette)
+        r = self.client.get(self.url("board"))
+        page = r.content.decode()
+        no_place = page.split("<h3>No place</h3>", 1)[1].split("</p>", 1)[0]
+        self.assertIn("BIGF</span>&nbsp;9&nbsp;family / mixed", no_place)
+        self.assertNotIn("mixed,", no_place.replace("family / mixed", ""))
+        waiting = page.split("Waiting", 1)[1]
+        self.assertIn("MENA</span>&nbsp;1&nbsp;men", waiting)
+        self.assertNotIn("1m", waiting)
