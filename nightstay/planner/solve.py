@@ -18,12 +18,13 @@ import random
 import time
 from dataclasses import dataclass
 
-from .night import Night
 from .assign import assignment_targets, vulnerable_targets
+from .insert import Work, construct
+from .night import Night
 from .plan import Placement, Plan, Stop, Trip, summarize
 from .problem import CAR, WALK, Problem
 from .routes import stop_times
-from .search import Work, construct, improve
+from .search import improve
 from .state import State
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ up to date as parties come and go, and re-times a driver's schedule whenever it 
 """
 from __future__ import annotations
 
-from .problem import CAR, SELF, WALK, Problem
+from .problem import CAR, WALK, Problem
 from .routes import prefixes, slack, stop_times, time_driver
 
 NEG = float("-inf")
