@@ -138,9 +138,13 @@ class Recurring(models.Model):
         if self.recurrence == Recurrence.DAILY:
             return _("every night until %(date)s") % {"date": date_format(self.until, "j F") if self.until else "…"}
         if self.recurrence == Recurrence.WEEKLY:
-            return _("every %(day)s") % {"day": day}
-        return ngettext("every %(n)s week on %(day)s", "every %(n)s weeks on %(day)s", self.every_weeks) % {
-            "n": self.every_weeks, "day": day}
+            pattern = _("every %(day)s") % {"day": day}
+        else:
+            pattern = ngettext("every %(n)s week on %(day)s", "every %(n)s weeks on %(day)s", self.every_weeks) % {
+                "n": self.every_weeks, "day": day}
+        if self.until:  # "every 2 weeks" that ends this month may be a single night: say so
+            pattern += " " + _("until %(date)s") % {"date": date_format(self.until, "j F")}
+        return pattern
 
     @classmethod
     def open_on(cls, hub, day: date, **filters) -> list:
