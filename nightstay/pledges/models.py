@@ -183,6 +183,14 @@ class BedPledge(Recurring):
         "welcomes_back": label("operational", "account"),
     }
 
+    def is_counted_on(self, day: date) -> bool:
+        """Whether the announced dispatch of that night has placed guests in this home. Cancelling
+        then would leave them at a closed door: the host must tell the coordinators instead."""
+        from nightstay.dispatch.models import Placement
+
+        return Placement.objects.filter(night__hub_id=self.home.hub_id, night__date=day, home_id=self.home_id,
+                                        announced=True).exists()
+
     @property
     def accepts_list(self) -> list[str]:
         """Which of m, f, mixed the host takes, in that order (the night format's ``accepts.genders``)."""
@@ -215,6 +223,13 @@ class SeatPledge(Recurring):
         "home_lat": label("operational", "account", "rounded to ~1 km: counts kilometres, finds no door"),
         "home_lon": label("operational", "account"),
     }
+
+    def is_counted_on(self, day: date) -> bool:
+        """Whether the announced dispatch of that night gives this driver trips. Cancelling then
+        would leave guests waiting in the park: the driver must tell the coordinators instead."""
+        from nightstay.dispatch.models import Trip
+
+        return Trip.objects.filter(night__hub_id=self.hub_id, night__date=day, driver_id=self.driver_id).exists()
 
     def save(self, *args, **kwargs):
         self.home_lat, self.home_lon = round(self.home_lat, 2), round(self.home_lon, 2)

@@ -151,6 +151,9 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
         day = date.fromisoformat(request.POST.get("day", ""))
     except ValueError:
         day = tonight_date()
+    if pledge.is_counted_on(day):
+        note = _("Not cancelled: guests are already placed with you that night. Tell the coordinators at the park.")
+        return _pledge_changed(request, pledge, kind, note, refused=True)
     pledge.cancel_night(day)
     note = _("Cancelled for the night of %(day)s.") % {"day": date_format(day, "D j M")}
     return _pledge_changed(request, pledge, kind, note)
@@ -164,12 +167,13 @@ def withdraw(request: HubRequest, kind: str, pledge_id):
     return _pledge_changed(request, pledge, kind, _("Withdrawn. Thank you for what you gave."))
 
 
-def _pledge_changed(request: HubRequest, pledge, kind: str, note: str):
+def _pledge_changed(request: HubRequest, pledge, kind: str, note: str, refused: bool = False):
     if request.htmx:
         today = tonight_date()
         _with_nights([pledge], today)
-        return render(request, "pledges/_pledge.html", {"pledge": pledge, "kind": kind, "today": today, "note": note})
-    messages.success(request, note)
+        return render(request, "pledges/_pledge.html", {"pledge": pledge, "kind": kind, "today": today, "note": note,
+                                                        "refused": refused})
+    (messages.error if refused else messages.success)(request, note)
     return redirect("pledges:mine", hub=request.hub.slug)
 
 
