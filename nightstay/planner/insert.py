@@ -28,7 +28,9 @@ class Work:
 
 
 def priority(pb: Problem, i: int, noise: float = 0.0) -> tuple:
-    return (not pb.vulnerable[i], -(pb.rotation[i] / pb.size[i] + noise), -pb.size[i], pb.wait[i], i)
+    """Who is placed first: the format's order, party by party (then the biggest, the first come)."""
+    return (not pb.vulnerable[i], -(pb.rotation[i] / pb.size[i] + noise), pb.returning[i] < 0, -pb.size[i],
+            pb.wait[i], i)
 
 
 def threshold(pb: Problem, st: State) -> float:
