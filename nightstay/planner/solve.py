@@ -1,10 +1,15 @@
 """``solve(night) -> Plan``: the night planner's entry point.
 
 It builds a complete plan at once (everyone who can be placed in priority order, fixed
-placements first), then improves it by destroy-and-repair until the time limit, and writes
-the best plan found. Plans are compared exactly as NIGHT-FORMAT.md ranks them:
-vulnerable people sheltered, people sheltered, fair rotation, returning guests honoured,
-the last arrival, driver kilometres.
+placements first), then improves it by destroy-and-repair (``search``) until the time
+limit, and writes the best plan found. Plans are compared exactly as NIGHT-FORMAT.md ranks
+them: vulnerable people sheltered, people sheltered, fair rotation, returning guests
+honoured, the last arrival, driver kilometres.
+
+Two integer programs (``assign``) guide the first plan where placing parties one by one
+packs beds badly: the exact packing of vulnerable parties when one of them would be left
+outside, and, when beds run short on a night of moderate size, the whole assignment's
+relaxation (exact on small nights) as a second start; the better start is kept.
 
 Two ways to stop: by the clock (the default; a plan is ready within ``time_limit``
 seconds) or, with ``deterministic=True``, after an amount of counted work proportional to
