@@ -32,12 +32,6 @@ from nightstay.planner.solve import solve  # noqa: E402  (only once it exists)
 
 # Nights the solver is known to fail, with the failure; remove an entry once it is fixed.
 KNOWN_FAILURES: dict[str, str] = {
-    "big_parties_need_both_places": "solve sends P3 + P4 to H1 and P1 to S1: 8 people (rotation 28) where H1 = P1, "
-                                    "S1 = P2 + P3 + P5 shelters 10",
-    "men_bin_packing": "solve packs S1 = P2 + P4 + P5 + P7, H1 = P1, H2 = P3 and leaves a pair outside: 15 people "
-                       "where 16 fit",
-    "rotation_across_four_places": "solve reaches rotation 85 where the exact assignment reaches 92 (same 5 "
-                                   "vulnerable, 18 people)",
     "one_driver_packing_trips": "solve shelters 11 people (rotation 39) where a valid plan shelters 12",
     "walk_bed_and_car_packing": "solve puts P04 on the walking bed and P09 + P10 at H3: 11 people where P09 walking "
                                 "and P01 + P04 at H3 shelter 12",
