@@ -38,15 +38,16 @@ def _pledged(night: Night) -> tuple[list[BedPledge], list[SeatPledge]]:
 
 
 def _volunteers(night: Night, beds, seats) -> list[dict]:
-    """Drivers and self-pickup hosts expected at the park tonight, and whether they came."""
+    """Drivers and self-pickup hosts expected at the park tonight, and whether they came. A host
+    shows their area too: among fifty first names, two Oscars are told apart by where they live."""
     came = dict(ParkArrival.objects.filter(night=night).values_list("user", "at"))
     people = {}
     for p in seats:
-        people.setdefault(p.driver, _("driver"))
+        people.setdefault(p.driver, (_("driver"), ""))
     for p in beds:
         if p.pickup == "self":
-            people.setdefault(p.home.host, _("picks up"))
-    return [{"user": u, "what": what, "at": came.get(u.pk)} for u, what in people.items()]
+            people.setdefault(p.home.host, (_("picks up"), p.home.area))
+    return [{"user": u, "what": what, "where": where, "at": came.get(u.pk)} for u, (what, where) in people.items()]
 
 
 def _proposal_context(night: Night, form: MoveForm | None = None, error: str = "") -> dict:

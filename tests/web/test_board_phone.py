@@ -36,3 +36,12 @@ class BoardWordsTests(TonightTestCase):
         waiting = page.split("Waiting", 1)[1]
         self.assertIn("MENA</span>&nbsp;1&nbsp;men", waiting)
         self.assertNotIn("1m", waiting)
+
+
+class AtParkNamesTests(TonightTestCase):
+    def test_a_host_who_picks_up_shows_their_area_a_driver_not(self):
+        self.log_in(self.colette)
+        page = self.client.get(self.url("board")).content.decode()
+        tapped = page.split('id="volunteers"', 1)[1].split("</form>", 1)[0]
+        self.assertIn(f"Béa <small>picks up · {self.bea_home.area}</small>", tapped)
+        self.assertIn("Dara <small>driver</small>", tapped)
