@@ -176,7 +176,7 @@ class WholeNightTests(BrowserTestCase):
         self.assertTrue(Party.objects.get(ticket=tickets["woman"]).vulnerable)
 
         # 6. She plans (the planner runs in the background; the board polls), reads the proposal, announces.
-        coordinator.click("text=Tonight")
+        coordinator.click("a[href='/brussels/tonight/'] >> nth=0")  # the board
         coordinator.wait_for_selector("#proposal")
         self.shot(coordinator, "board")
         coordinator.click("#proposal button:has-text('Plan')")
