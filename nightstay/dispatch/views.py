@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import Night, Role
+from nightstay.hubs.models import Night, Role, Shelter
 from nightstay.intake.models import Party
 from nightstay.pledges.models import BedPledge, SeatPledge
 
@@ -76,7 +76,9 @@ def _board(request: HubRequest, ctx: dict):
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
     trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")
+    shelter_beds = Shelter.objects.filter(hub=night.hub, active=True).aggregate(n=Sum("beds"))["n"] or 0
     ctx.update(waiting=waiting, people=waiting.aggregate(n=Sum("size"))["n"] or 0, beds=sum(p.beds for p in beds),
+               shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
                links=_links(request, night), trips=trips)
     return render(request, "dispatch/board.html", ctx)

@@ -45,3 +45,11 @@ class AtParkNamesTests(TonightTestCase):
         tapped = page.split('id="volunteers"', 1)[1].split("</form>", 1)[0]
         self.assertIn(f"Béa <small>picks up · {self.bea_home.area}</small>", tapped)
         self.assertIn("Dara <small>driver</small>", tapped)
+
+
+class BoardFiguresTests(TonightTestCase):
+    def test_the_figures_count_the_shelters_beds_too(self):
+        """451 people against "312 beds" read as 139 short, when the dormitory held 150 more."""
+        self.log_in(self.colette)
+        r = self.client.get(self.url("board"))
+        self.assertContains(r, "<b>4</b> beds in homes · <b>120</b> in shelters", html=False)
