@@ -23,7 +23,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from .assign import assignment_targets, vulnerable_targets
+from .assign import EXACT_PAIRS, assignment_targets, vulnerable_targets
 from .insert import Work, construct
 from .night import Night
 from .plan import Placement, Plan, Stop, Trip, summarize
@@ -89,7 +89,7 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     construct(st, work, hurry, targets)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
     in_time = deterministic or time.perf_counter() - started <= 0.3 * time_limit
-    if in_time and _beds_short(pb, st) and sum(map(len, pb.compat)) <= MAX_RELAXATION_PAIRS and not hurry(work):
+    if in_time and not hurry(work) and _beds_short(pb, st):
         other = State(pb)
         other.floor = st.floor
         construct(other, work, hurry, assignment_targets(pb, targets, time_limit * 0.2, deterministic))
@@ -106,8 +106,21 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
 
 
 def _beds_short(pb: Problem, st: State) -> bool:
-    """Are parties left out that some bed would take? Then who gets the beds is a real choice."""
-    return any(st.place[i] < 0 and pb.compat[i] for i in range(pb.n))
+    """Is who gets the beds a real choice, worth the assignment's relaxation?
+
+    Yes when a party is left out because every bed that would take it is taken, and either
+    the night has fewer beds than people or it is small enough to be solved exactly. With
+    more beds than people, the parties left out on a big night are the cars' shortfall, which
+    the relaxation cannot see.
+    """
+    pairs = sum(map(len, pb.compat))
+    if pairs > MAX_RELAXATION_PAIRS:
+        return False
+    reachable = sum(pb.size[i] for i in range(pb.n) if pb.compat[i])
+    if sum(pb.beds) >= reachable and pairs > EXACT_PAIRS:
+        return False
+    return any(st.place[i] < 0 and pb.compat[i] and not any(st.fits(i, j) for j in pb.compat[i])
+               for i in range(pb.n))
 
 
 def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: float,
