@@ -220,7 +220,7 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
         it += 1
         since_best += 1
         cand = cur.copy()
-        k = 1 + int(rng.random() ** 2 * min(MAX_DESTROY, max(2, pb.n // 8)))
+        k = 1 + int(rng.random() ** 2 * min(MAX_DESTROY, max(8, pb.n // 8)))
         op = DESTROYS[rng.randrange(len(DESTROYS))]
         if cur_score[0] and rng.random() < 0.5:
             op = destroy_late  # a late driver: a broken rule to mend first
