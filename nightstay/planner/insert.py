@@ -38,12 +38,15 @@ def threshold(pb: Problem, st: State) -> float:
     return max(st.last_arrival(), st.floor)
 
 
-def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bool = False, hurry: bool = False):
+def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bool = False, hurry: bool = False,
+                shake=None):
     """The cheapest way to place party ``i`` now, as ``(key, action)``; ``(None, None)`` if none.
 
     ``among`` narrows the places tried (default: every place that accepts the party); with
     ``force`` they are tried full or not (fixed placements). In a ``hurry`` (the time is
-    nearly up), fewer car places and drivers are tried.
+    nearly up), fewer car places and drivers are tried. ``shake`` (a ``random.Random``)
+    blurs the driving cost by up to half, so that the search sometimes takes the
+    second-cheapest car: the cheapest now can be the one another party needed.
     """
     pb = st.pb
     w, size, ret = pb.wait[i], pb.size[i], pb.returning[i]
@@ -165,7 +168,10 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
         if res is None:
             continue
         km, last, end = res
-        key = (miss, last - thr if last > thr else 0.0, 1, (km - st.dkm[d]) * spk + 0.5 * (end - st.dend[d]))
+        cost = (km - st.dkm[d]) * spk + 0.5 * (end - st.dend[d])
+        if shake is not None:
+            cost *= 1.0 + 0.5 * shake.random()
+        key = (miss, last - thr if last > thr else 0.0, 1, cost)
         if best_key is None or key < best_key:
             best_key, best = key, ("carry", j, d, k, pos, mode)
     return best_key, best
@@ -179,9 +185,9 @@ def apply(st: State, i: int, action) -> None:
         st.carry(i, j, d, k, pos, mode)
 
 
-def insert(st: State, i: int, work: Work, hurry: bool = False) -> bool:
+def insert(st: State, i: int, work: Work, hurry: bool = False, shake=None) -> bool:
     """Place ``i`` where ``best_option`` says; False (and nothing changes) if nowhere."""
-    key, action = best_option(st, i, threshold(st.pb, st), work, hurry=hurry)
+    key, action = best_option(st, i, threshold(st.pb, st), work, hurry=hurry, shake=shake)
     if action is None:
         return False
     apply(st, i, action)

@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 MAX_DESTROY = 16  # parties taken out at most in one step (usually far fewer)
 DRIFT = 0.02  # share of the driven kilometres a step may add early in the search
 STALL = 2000  # steps without a better night after which the search gives up
-UNPLACED_RETRIED = 4  # unplaced parties offered the room a step makes (besides those taken out)
+UNPLACED_RETRIED = 4
+SHAKEN = 0.3  # share of repairs whose insertions blur the driving costs (``best_option``)...
+SHAKEN_UP_TO = 150  # ...on nights of at most this many parties, where one car more or less decides  # unplaced parties offered the room a step makes (besides those taken out)
 
 
 def _movable(st: State, parties) -> list[int]:
@@ -193,6 +195,7 @@ def repair(st: State, parties: list[int], rng: random.Random, work: Work, waitin
     room for) goes before all but the fixed."""
     pb = st.pb
     noise = rng.random() * 2.0
+    shake = rng if pb.n <= SHAKEN_UP_TO and rng.random() < SHAKEN else None
     ahead = set(waiting) if rng.random() < 0.5 else set()
     order = sorted(set(parties) | set(waiting),
                    key=lambda i: (i not in pb.fixed, i not in ahead, priority(pb, i, rng.random() * noise)))
@@ -204,7 +207,7 @@ def repair(st: State, parties: list[int], rng: random.Random, work: Work, waitin
             if i in pb.fixed:
                 insert_fixed(st, i, work)
             else:
-                insert(st, i, work)
+                insert(st, i, work, shake=shake)
 
 
 def improve(st: State, rng: random.Random, stop, work: Work) -> State:
