@@ -110,6 +110,14 @@ class Party(models.Model):
     def language_list(self) -> list[str]:
         return [code for code in self.languages.split(",") if code]
 
+    def put_back(self) -> None:
+        """Undo "Left", tapped by mistake in the dark: back in the list as it was, placed again if
+        the announced plan still holds a place for the party."""
+        if self.status == self.Status.LEFT:
+            announced = self.__class__.objects.filter(pk=self.pk, placement__announced=True).exists()
+            self.status = self.Status.PLACED if announced else self.Status.WAITING
+            self.save(update_fields=["status"])
+
     @property
     def is_waiting(self) -> bool:
         return self.status in (self.Status.WAITING, self.Status.PLACED)

@@ -77,12 +77,20 @@ def edit(request: HubRequest, party_id):
 @require_POST
 @hub_role_required(Role.COORDINATOR, Role.ADMIN)
 def left(request: HubRequest, party_id):
-    """The party left the park: it leaves the waiting list (and the next plan)."""
+    """The party left the park: it leaves the waiting list (and the next plan). With ``back``,
+    the undo of a tap made by mistake: the party is back in the list."""
     party = _hub_party(request, party_id)
+    if request.POST.get("back"):
+        party.put_back()
+        if request.htmx:
+            return render(request, "intake/_waiting.html", _waiting(party.night))
+        return redirect("intake:intake", hub=request.hub.slug)
     party.status = Party.Status.LEFT
     party.save(update_fields=["status"])
     if request.htmx:
-        return render(request, "intake/_waiting.html", _waiting(party.night))
+        listed = _waiting(party.night)  # the party stays in its row, with Undo, where the thumb is
+        rows = sorted([*listed["waiting"], party], key=lambda p: (p.waiting_since, str(p.pk)))
+        return render(request, "intake/_waiting.html", {**listed, "rows": rows, "gone": party})
     return redirect("intake:intake", hub=request.hub.slug)
 
 
