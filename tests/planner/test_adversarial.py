@@ -31,11 +31,7 @@ if not (Path(nightstay.planner.__file__).parent / "solve.py").is_file():
 from nightstay.planner.solve import solve  # noqa: E402  (only once it exists)
 
 # Nights the solver is known to fail, with the failure; remove an entry once it is fixed.
-KNOWN_FAILURES: dict[str, str] = {
-    "one_driver_packing_trips": "solve shelters 11 people (rotation 39) where a valid plan shelters 12",
-    "walk_bed_and_car_packing": "solve puts P04 on the walking bed and P09 + P10 at H3: 11 people where P09 walking "
-                                "and P01 + P04 at H3 shelter 12",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _nights() -> list:
