@@ -5,8 +5,11 @@ a shelter's name. Nothing here reveals an address.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.utils.translation import gettext as _
 
 from nightstay.intake.models import Party
 
@@ -74,10 +77,25 @@ class Proposal:
         return [g.ticket for p in self.places for g in p.guests] + [g.ticket for g in self.unplaced]
 
     def readable(self, message: str) -> str:
-        """A checker's message with ids replaced by what the coordinator calls the place."""
+        """A checker's message with ids replaced by what the coordinator calls the place, and the
+        commonest refusals said in words ("takes no women", not "does not accept gender f")."""
         for p in self.places:
             message = message.replace(p.id, p.label)
-        return message
+        return _REASON.sub(_reason_in_words, message)
+
+
+_REASON = re.compile(r"does not accept gender (?P<gender>mixed|m|f)\b|does not accept minors"
+                     r"|max_party (?P<most>\d+) < size \d+|no common language")
+
+
+def _reason_in_words(found: re.Match) -> str:
+    if found["gender"]:
+        return _("takes no %(who)s") % {"who": Party.Gender(found["gender"]).label}
+    if found["most"]:
+        return _("takes groups of %(n)s at most") % {"n": found["most"]}
+    if found[0] == "does not accept minors":
+        return _("takes no minors")
+    return _("no common language")
 
 
 def _at(text: str) -> datetime:

@@ -1,7 +1,9 @@
 """The board on a phone: what a coordinator needs next comes first, and no code the planner uses shows."""
 from __future__ import annotations
 
+from nightstay.dispatch import planning, proposal
 from nightstay.dispatch.models import RunSheetGrant
+from nightstay.dispatch.nightfile import shelter_id
 from nightstay.intake.models import Party
 
 from .test_board import TonightTestCase
@@ -25,7 +27,8 @@ class BoardOrderTests(TonightTestCase):
 
 class BoardWordsTests(TonightTestCase):
     def test_parties_say_men_women_family_not_the_planners_codes(self):
-        Party.objects.create(night=self.night, ticket="BIGF", size=9, gender="mixed", waiting_since=self.man1.waiting_since)
+        Party.objects.create(night=self.night, ticket="BIGF", size=9, gender="mixed",
+                             waiting_since=self.man1.waiting_since)
         self.plan_now()
         self.log_in(self.colette)
         r = self.client.get(self.url("board"))
@@ -53,3 +56,15 @@ class BoardFiguresTests(TonightTestCase):
         self.log_in(self.colette)
         r = self.client.get(self.url("board"))
         self.assertContains(r, "<b>4</b> beds in homes · <b>120</b> in shelters", html=False)
+
+
+class RefusalWordsTests(TonightTestCase):
+    def test_the_planners_refusals_read_as_words(self):
+        self.plan_now()
+        view = proposal.build(planning.proposal(self.night))
+        self.assertEqual(view.readable(f"party MENA at {shelter_id(self.dormitory)}: does not accept gender mixed"),
+                         "party MENA at Porte d'Ulysse: takes no family / mixed")
+        self.assertEqual(view.readable("x: does not accept gender m"), "x: takes no men")
+        self.assertEqual(view.readable("x: max_party 2 < size 3"), "x: takes groups of 2 at most")
+        self.assertEqual(view.readable("x: does not accept minors"), "x: takes no minors")
+        self.assertEqual(view.readable("x: no common language"), "x: no common language")
