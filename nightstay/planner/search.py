@@ -183,31 +183,9 @@ def destroy_for_returning(st: State, rng: random.Random, k: int) -> tuple[list[i
     return out, u
 
 
-def destroy_for_one_returning(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """Send one returning guest back, moving out at most one guest not owed that bed.
-
-    Unlike ``destroy_for_returning`` it leaves the host's other guests and their ride in
-    place, so the returning guest can take a seat on a trip that already goes there.
-    """
-    pb = st.pb
-    away = [i for i in range(pb.n) if pb.returning[i] >= 0 and st.place[i] != pb.returning[i]
-            and pb.returning[i] in pb.compat[i] and i not in pb.fixed]
-    if not away:
-        return destroy_random(st, rng, k)
-    u = rng.choice(away)
-    h = pb.returning[u]
-    out = [u] if st.place[u] >= 0 else []
-    if not st.fits(u, h):
-        others = [g for g in _movable(st, st.guests[h]) if pb.returning[g] != h]
-        if not others:
-            return destroy_for_returning(st, rng, k)
-        out.append(rng.choice(others))
-    return out, u
-
-
 # Each move returns the parties to take out, and the one they make room for (or None).
 DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced, destroy_chain,
-            destroy_swap, destroy_for_returning, destroy_for_one_returning)
+            destroy_swap, destroy_for_returning)
 
 
 def repair(st: State, parties: list[int], rng: random.Random, work: Work, waiting=(), first=None) -> None:
