@@ -21,6 +21,9 @@ from .problem import CAR, Problem
 
 log = logging.getLogger(__name__)
 
+# In deterministic mode the solvers stop on nodes (or finish); the clock limit is only a net so
+# far away that a busy machine never reaches it, since reaching it would change the plan.
+SAFETY_NET_MS = 60_000
 NODES = 2000  # branch-and-bound nodes in deterministic mode: packings are solved in far fewer
 EXACT_PAIRS = 3000  # party-place pairs up to which the whole assignment is solved exactly
 
@@ -42,7 +45,7 @@ def vulnerable_targets(pb: Problem, time_limit: float, deterministic: bool = Fal
         return -1, {}
     if deterministic:
         solver.SetSolverSpecificParametersAsString(f"limits/totalnodes = {NODES}\n")
-        solver.SetTimeLimit(max(1, int(time_limit * 10_000)))
+        solver.SetTimeLimit(SAFETY_NET_MS)
     else:
         solver.SetTimeLimit(max(1, int(time_limit * 1000)))
     vulnerable = [i for i in range(pb.n) if pb.vulnerable[i] and i not in pb.fixed]
@@ -119,7 +122,9 @@ def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float,
         return dict(targets)
     if exact and deterministic:
         lp.SetSolverSpecificParametersAsString(f"limits/totalnodes = {NODES}\n")
-        lp.SetTimeLimit(max(1, int(time_limit * 10_000)))
+        lp.SetTimeLimit(SAFETY_NET_MS)
+    elif deterministic:  # the simplex is deterministic; a clock limit would not be on a busy machine
+        lp.SetTimeLimit(SAFETY_NET_MS)
     else:
         lp.SetTimeLimit(max(1, int(time_limit * 1000)))
     var = lp.BoolVar if exact else (lambda name: lp.NumVar(0.0, 1.0, name))
