@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from unittest import mock, skipUnless
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
@@ -31,6 +32,7 @@ SLOW = 0.3  # seconds each move takes to decide: wide enough for the two to over
 
 @skipUnless(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL): concurrent transactions")
 @override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=0.1)
+@time_machine.travel(datetime(2026, 11, 24, 21, 30, tzinfo=BRUSSELS), tick=True)  # during the night, whenever CI runs
 class ConflictTests(TransactionTestCase):
     def setUp(self):
         self.hub = Hub.objects.create(name="Brussels", slug="brussels", meeting_point="Parc Maximilien",
