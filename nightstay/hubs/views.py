@@ -27,7 +27,7 @@ def _error(status: int, title: str):
     return view
 
 
-error_400 = _error(400, "Bad request")
-error_403 = _error(403, "Not allowed")
-error_404 = _error(404, "Not found")
-error_500 = _error(500, "Something went wrong")
+error_400 = _error(400, _("Bad request"))
+error_403 = _error(403, _("Not allowed"))
+error_404 = _error(404, _("Not found"))
+error_500 = _error(500, _("Something went wrong"))

@@ -142,3 +142,11 @@ class SwitcherTests(HubTestCase):
         r = self.client.get("/pledges/brussels/")
         self.assertContains(r, 'lang="en">English</button>', html=False)
         self.assertContains(r, 'lang="nl">Nederlands</button>', html=False)
+
+
+class ErrorPageTests(HubTestCase):
+    def test_the_generic_error_pages_speak_the_visitors_language(self):
+        self.client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "fr"})
+        self.assertContains(self.client.get("/no-such-page/"), "Page introuvable", status_code=404)
+        self.client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "nl"})
+        self.assertContains(self.client.get("/no-such-page/"), "Niet gevonden", status_code=404)
