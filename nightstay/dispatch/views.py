@@ -6,6 +6,7 @@ a redirect back to the board.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -61,9 +62,10 @@ def _proposal_context(night: Night, form: MoveForm | None = None, error: str = "
 
 
 def _links(request, night: Night) -> list[dict]:
+    """Run-sheet links on ``SITE_ROOT``, like e-mails and guest links: never on the request's Host header."""
     grants = RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True).select_related("driver")
-    return [{"grant": g, "url": request.build_absolute_uri(reverse("run_sheet", args=[g.token()]))}
-            for g in grants]
+    root = settings.SITE_ROOT.rstrip("/")
+    return [{"grant": g, "url": root + reverse("run_sheet", args=[g.token()])} for g in grants]
 
 
 @hub_role_required(*COORDINATORS)

@@ -258,6 +258,16 @@ class AnnounceTests(TonightTestCase):
         self.assertEqual(Trip.objects.count(), 1)
         self.assertEqual(RunSheetGrant.objects.count(), 1)
 
+    @override_settings(SITE_ROOT="https://nightstay.example.org", ALLOWED_HOSTS=["testserver", "evil.example"])
+    def test_run_sheet_links_are_on_the_site_root_whatever_the_host_header(self):
+        self.plan_now()
+        self.log_in(self.colette)
+        self.client.post(self.url("announce"))
+        token = RunSheetGrant.objects.get().token()
+        r = self.client.get(reverse("board", args=["brussels"]), HTTP_HOST="evil.example")
+        self.assertContains(r, f"https://nightstay.example.org/run/{token}/")
+        self.assertNotContains(r, "evil.example")
+
     def test_new_link_revokes_the_old_one(self):
         self.plan_now()
         self.log_in(self.colette)
