@@ -9,17 +9,31 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from nightstay.privacy.labels import label
 
 GENDER_CHOICES = [("m", "men"), ("f", "women"), ("mixed", "families / mixed")]
 
 
+# First path segments of the site's own pages: a hub named like one would shadow it or be shadowed
+# (``/<hub>/tonight/`` is the board).
+RESERVED_SLUGS = frozenset({"admin", "figures", "intake", "login", "logout", "password", "pledges", "run", "static",
+                            "two-factor", "volunteer"})
+
+
+def not_reserved(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(_("%(slug)s is a word the site uses for its own pages: choose another."),
+                              params={"slug": slug})
+
+
 class Hub(models.Model):
     name = models.CharField(max_length=120)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[not_reserved])
     meeting_point = models.CharField(max_length=120, help_text="public name of the meeting point")
     meeting_lat = models.FloatField()
     meeting_lon = models.FloatField()

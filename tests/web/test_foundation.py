@@ -37,3 +37,32 @@ def test_every_field_carries_a_sensitivity_label():
         if model.__module__.startswith("nightstay."):
             missing += [f"{model._meta.label}.{name}" for name in unlabelled_fields(model)]
     assert not missing, "fields without a data label: " + ", ".join(missing)
+
+
+class ReservedSlugTests(HubTestCase):
+    def test_a_hub_cannot_take_the_name_of_the_sites_own_pages(self):
+        from django.core.exceptions import ValidationError
+
+        from nightstay.hubs.models import Hub
+
+        with self.assertRaises(ValidationError):
+            Hub(name="Intake", slug="intake", meeting_point="x", meeting_lat=0, meeting_lon=0).full_clean()
+
+    def test_every_first_path_segment_of_the_site_is_reserved(self):
+        """A new page at the site's root is reserved automatically, or this test names it."""
+        import re
+
+        from django.urls import URLResolver, get_resolver
+
+        from nightstay.hubs.models import RESERVED_SLUGS
+
+        def first_segments(patterns, prefix=""):
+            for p in patterns:
+                route = prefix + str(p.pattern)
+                if isinstance(p, URLResolver):
+                    yield from first_segments(p.url_patterns, route)
+                elif route:
+                    yield route.split("/")[0]
+
+        literal = {s for s in first_segments(get_resolver().url_patterns) if s and not re.search(r"[<^$(]", s)}
+        self.assertLessEqual(literal, RESERVED_SLUGS)
