@@ -11,7 +11,9 @@ import shutil
 import unittest
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -49,3 +51,40 @@ class BrowserTestCase(StaticLiveServerTestCase):
         """Keep docs/screenshots/ current: every walk-through writes its pages there."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def watched_page(self, locale: str = "en-GB"):
+        """A new page and the list its console errors, warnings and page errors land in."""
+        page = self.new_page(locale)
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        return page, problems
+
+    def page_logged_in_as(self, user):
+        """A watched page already logged in as ``user``, past the second factor if enrolled."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session["otp_device_id"] = device.persistent_id
+        session.save()
+        page, problems = self.watched_page()
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
+                                   "url": self.live_server_url}])
+        return page, problems
+
+    def log_in_with_code(self, page, user, email: str, password: str) -> None:
+        """Fill the log-in form on ``page`` as a person would, then the code their phone shows."""
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        page.fill("#id_email", email)
+        page.fill("#id_password", password)
+        page.click("button:has-text('Log in')")
+        page.wait_for_selector("#id_code")
+        device = TOTPDevice.objects.get(user=user)
+        page.fill("#id_code", f"{totp(device.bin_key):06d}")
+        page.click("button:has-text('Continue')")

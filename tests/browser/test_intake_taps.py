@@ -3,9 +3,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.conf import settings
-from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.intake.models import Party
 
@@ -22,22 +19,8 @@ class IntakeTapsTests(BrowserTestCase):
         traveller.start()
         self.addCleanup(traveller.stop)
 
-    def coordinator_page(self):
-        client = Client()
-        client.force_login(self.colette)
-        session = client.session
-        session["otp_device_id"] = TOTPDevice.objects.get(user=self.colette).persistent_id
-        session.save()
-        page = self.new_page()
-        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-                                   "url": self.live_server_url}])
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        return page, problems
-
     def test_a_woman_alone_and_a_minor_in_two_taps_each(self):
-        page, problems = self.coordinator_page()
+        page, problems = self.page_logged_in_as(self.colette)
         page.goto(self.live_server_url + "/intake/brussels/")
         page.click("label:has(input[name=vulnerable_why][value=woman])")
         self.assertTrue(page.is_checked("input[name=gender][value=f]"))

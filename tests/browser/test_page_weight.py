@@ -12,9 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.dispatch.models import Placement, RunSheetGrant, Stop, Trip
 from nightstay.intake.models import Party
@@ -54,14 +51,7 @@ class PageWeightTests(BrowserTestCase):
             Party.objects.create(night=self.night, ticket=f"K{n:03d}", size=2, gender="mixed", minor=True,
                                  vulnerable=True, vulnerable_why="medical", nickname="Abebech", languages="ar,ti",
                                  waiting_since=self.night.start + timedelta(minutes=n))
-        client = Client()
-        client.force_login(self.colette)
-        session = client.session
-        session["otp_device_id"] = TOTPDevice.objects.get(user=self.colette).persistent_id
-        session.save()
-        page = self.new_page()
-        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-                                   "url": self.live_server_url}])
+        page, _ = self.page_logged_in_as(self.colette)
         requests, size = self.weigh(page, "/intake/brussels/")
         self.assertIn("40 parties waiting", page.inner_text("body"))
         self.assertLess(requests, REQUEST_BUDGET)

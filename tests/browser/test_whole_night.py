@@ -24,8 +24,6 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Sum
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.dispatch.models import Placement, Trip
 from nightstay.intake.models import Party
@@ -59,7 +57,7 @@ class WholeNightTests(BrowserTestCase):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, scale="css")
 
-    def watched_page(self, who: str):
+    def watched_as(self, who: str):
         """A phone of its own (cookies and all) whose every request and console message is checked."""
         page = self.new_page()
 
@@ -80,7 +78,7 @@ class WholeNightTests(BrowserTestCase):
         page.goto(self.live_server_url + path)
 
     def test_the_whole_night(self):
-        volunteer, coordinator = self.watched_page("volunteer"), self.watched_page("coordinator")
+        volunteer, coordinator = self.watched_as("volunteer"), self.watched_as("coordinator")
 
         # 1. A volunteer offers a bed and a car on the public form.
         self.go(volunteer, "/volunteer/brussels/join/")
@@ -96,13 +94,7 @@ class WholeNightTests(BrowserTestCase):
 
         # 2. A coordinator logs in (e-mail, password, the code on her phone) and approves her.
         self.go(coordinator, "/volunteer/brussels/queue/")
-        coordinator.fill("#id_email", "colette@example.org")
-        coordinator.fill("#id_password", PASSWORD)
-        coordinator.click("button:has-text('Log in')")
-        coordinator.wait_for_selector("#id_code")
-        device = TOTPDevice.objects.get(user=self.colette)
-        coordinator.fill("#id_code", f"{totp(device.bin_key):06d}")
-        coordinator.click("button:has-text('Continue')")
+        self.log_in_with_code(coordinator, self.colette, "colette@example.org", PASSWORD)
         coordinator.wait_for_selector("text=Yasmine")
         self.shot(coordinator, "vetting")
         coordinator.fill("textarea[name=call_note]", "called: a bed and a car, Tuesdays")
@@ -189,7 +181,7 @@ class WholeNightTests(BrowserTestCase):
         self.assertEqual(woman.placement.home.host.first_name, "Yasmine")  # a vulnerable woman goes to a home
 
         # The woman's phone opens the link from the QR code: her ride, its time, the driver's first name.
-        guest = self.watched_page("guest")
+        guest = self.watched_as("guest")
         guest.goto(guest_link)
         guest.wait_for_selector("text=Your ride leaves")
         self.assertIn(tickets["woman"], guest.inner_text("body"))

@@ -207,20 +207,9 @@ class CloseAndPanicBrowserTests(BrowserTestCase):
         script_night(self, self.night)
 
     def test_close_then_panic(self):
-        from django_otp.oath import totp
-
-        page = self.new_page()
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
+        page, problems = self.watched_page()
         page.goto(self.live_server_url + reverse("night_close", args=["brussels"]))
-        page.fill("#id_email", "adele@example.org")
-        page.fill("#id_password", PASSWORD)
-        page.click("button:has-text('Log in')")
-        page.wait_for_selector("#id_code")
-        device = TOTPDevice.objects.get(user=self.adele)
-        page.fill("#id_code", f"{totp(device.bin_key):06d}")
-        page.click("button:has-text('Continue')")
+        self.log_in_with_code(page, self.adele, "adele@example.org", PASSWORD)
         page.wait_for_selector("text=2 parties still waiting")
         page.click("#counts button")
         page.wait_for_selector("text=Counts kept at")

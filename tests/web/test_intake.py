@@ -7,11 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.hubs.models import Night
 from nightstay.intake.forms import PartyForm
@@ -215,22 +212,8 @@ class IntakeBrowserTests(BrowserTestCase):
     def setUp(self):
         HubTestCase.setUpTestData.__func__(type(self))
 
-    def log_in_page(self, user):
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        session["otp_device_id"] = TOTPDevice.objects.get(user=user).persistent_id
-        session.save()
-        page = self.new_page()
-        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-                                   "url": self.live_server_url}])
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        return page, problems
-
     def test_register_one_man_mark_him_left_and_show_his_ticket_in_arabic(self):
-        page, problems = self.log_in_page(self.colette)
+        page, problems = self.page_logged_in_as(self.colette)
         page.goto(self.live_server_url + "/intake/brussels/")
         page.click("button.save >> nth=0")
         page.wait_for_selector(".new-ticket")

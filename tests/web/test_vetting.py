@@ -197,18 +197,8 @@ class SignUpToApprovalBrowserTests(BrowserTestCase):
         HubTestCase.setUpTestData.__func__(type(self))
         cache.clear()
 
-    def new_watched_page(self):
-        page = self.new_page()
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        return page, problems
-
     def test_sign_up_then_log_in_with_a_code_then_approve(self):
-        from django_otp.oath import totp
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        page, problems = self.new_watched_page()
+        page, problems = self.watched_page()
         page.goto(self.live_server_url + "/volunteer/brussels/join/")
         page.fill("#id_first_name", "Léa")
         page.fill("#id_phone", "+32 470 12 34 56")
@@ -225,15 +215,9 @@ class SignUpToApprovalBrowserTests(BrowserTestCase):
         page.click("button:has-text('Send')")
         page.wait_for_selector("text=A coordinator will call you")
 
-        coordinator, more_problems = self.new_watched_page()
+        coordinator, more_problems = self.watched_page()
         coordinator.goto(self.live_server_url + "/volunteer/brussels/queue/")
-        coordinator.fill("#id_email", "colette@example.org")
-        coordinator.fill("#id_password", PASSWORD)
-        coordinator.click("button:has-text('Log in')")
-        coordinator.wait_for_selector("#id_code")
-        device = TOTPDevice.objects.get(user=self.colette)
-        coordinator.fill("#id_code", f"{totp(device.bin_key):06d}")
-        coordinator.click("button:has-text('Continue')")
+        self.log_in_with_code(coordinator, self.colette, "colette@example.org", PASSWORD)
         coordinator.wait_for_selector("text=Léa")
         self.assertTrue(coordinator.url.endswith("/volunteer/brussels/queue/"))
         self.shot(coordinator, "vetting-queue")
@@ -251,7 +235,7 @@ class SignUpToApprovalBrowserTests(BrowserTestCase):
         # The RFC 6238 test key, so that the screenshot stays the same from run to run.
         TOTPDevice.objects.create(user=self.cyril, name="phone", confirmed=False,
                                   key="3132333435363738393031323334353637383930")
-        page, problems = self.new_watched_page()
+        page, problems = self.watched_page()
         page.goto(self.live_server_url + "/login/")
         page.fill("#id_email", "cyril@example.org")
         page.fill("#id_password", PASSWORD)
