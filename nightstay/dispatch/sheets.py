@@ -6,6 +6,7 @@ through ``reveal()`` and leaves one audit row. Other stops show their area and t
 """
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import quote
 
 from django.db.models import Prefetch
@@ -43,18 +44,30 @@ def _gone(request):
     return render(request, "dispatch/gone.html", status=410)
 
 
+def run_sheet_link(view):
+    """Who may see a run-sheet page: whoever holds a live link. A dead one (expired, revoked,
+    purged, wiped) answers 410, a forged one 404; the view gets the link's grant."""
+
+    @wraps(view)
+    def wrapper(request, token: str, **kwargs):
+        request.private_page = True
+        try:
+            grant = _grant(token)
+        except Gone:
+            return _gone(request)
+        return view(request, grant, token, **kwargs)
+
+    return wrapper
+
+
 def _trips(grant: RunSheetGrant) -> list[Trip]:
     placements = Prefetch("placements", queryset=Placement.objects.select_related("party").order_by("party__ticket"))
     stops = Prefetch("stops", queryset=Stop.objects.select_related("home", "shelter").prefetch_related(placements))
     return list(Trip.objects.filter(night=grant.night, driver=grant.driver).order_by("seq").prefetch_related(stops))
 
 
-def run_sheet(request, token: str):
-    request.private_page = True
-    try:
-        grant = _grant(token)
-    except Gone:
-        return _gone(request)
+@run_sheet_link
+def run_sheet(request, grant: RunSheetGrant, token: str):
     return _sheet(request, grant, token)
 
 
@@ -79,34 +92,31 @@ def _sheet(request, grant: RunSheetGrant, token: str):
     return render(request, template, ctx)
 
 
+def _marked(request, grant: RunSheetGrant, token: str):
+    """After a tap: the sheet in place (htmx) or back to it."""
+    return _sheet(request, grant, token) if request.htmx else redirect("run_sheet", token=token)
+
+
 @require_POST
-def departed(request, token: str, trip: str):
-    request.private_page = True
-    try:
-        grant = _grant(token)
-    except Gone:
-        return _gone(request)
+@run_sheet_link
+def departed(request, grant: RunSheetGrant, token: str, trip: str):
     trip = get_object_or_404(Trip, pk=trip, night=grant.night, driver=grant.driver)
     if trip.departed_at is None:
         trip.departed_at = timezone.now()
         trip.save(update_fields=["departed_at"])
         Party.objects.filter(placement__stop__trip=trip, status=Party.Status.PLACED).update(
             status=Party.Status.ON_THE_WAY)
-    return _sheet(request, grant, token) if request.htmx else redirect("run_sheet", token=token)
+    return _marked(request, grant, token)
 
 
 @require_POST
-def dropped(request, token: str, stop: str):
-    request.private_page = True
-    try:
-        grant = _grant(token)
-    except Gone:
-        return _gone(request)
+@run_sheet_link
+def dropped(request, grant: RunSheetGrant, token: str, stop: str):
     stop = get_object_or_404(Stop, pk=stop, trip__night=grant.night, trip__driver=grant.driver)
     if stop.dropped_at is None:
         stop.dropped_at = timezone.now()
         stop.save(update_fields=["dropped_at"])
-    return _sheet(request, grant, token) if request.htmx else redirect("run_sheet", token=token)
+    return _marked(request, grant, token)
 
 
 @hub_role_required(Role.HOST)
