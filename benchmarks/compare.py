@@ -15,7 +15,6 @@ plan loses to any valid one. The table goes to stdout and to
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 import sys
@@ -28,10 +27,10 @@ from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.read import read_night
 from nightstay.planner.solve import solve
 
+from . import reference_checker
 from .ortools_reference import solve_reference
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKER = ROOT.parent / "shared" / "formats" / "check_plan.py"
 RESULTS = Path(__file__).resolve().parent / "results"
 FACTOR = 10
 # rank_key's positions, named as NIGHT-FORMAT.md names the criteria
@@ -39,12 +38,10 @@ CRITERIA = ("vulnerable", "sheltered", "rotation", "returning", "last arrival", 
 
 
 def load_checker():
-    if not CHECKER.is_file():
-        sys.exit(f"reference checker not found at {CHECKER} (clone shared/ beside the repository)")
-    spec = importlib.util.spec_from_file_location("check_plan", CHECKER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    checker = reference_checker.load()
+    if checker is None:
+        sys.exit(f"reference checker not found at {reference_checker.CHECKER} (clone shared/ beside the repository)")
+    return checker
 
 
 @dataclass

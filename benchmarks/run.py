@@ -31,8 +31,9 @@ from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.greedy import greedy
 from nightstay.planner.read import read_night
 
+from . import reference_checker
+
 ROOT = Path(__file__).resolve().parents[1]
-CHECKER = ROOT.parent / "shared" / "formats" / "check_plan.py"
 RESULTS = Path(__file__).resolve().parent / "results"
 SWEEP = (100, 250, 500, 750, 1000, 1500, 2000)
 QUICK_SWEEP = (100, 500)
@@ -55,15 +56,6 @@ class Row:
     seconds: float | None = None
     peak_mb: float | None = None
     valid: str = ""
-
-
-def _load_checker():
-    if not CHECKER.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location("check_plan", CHECKER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _judge(checker, method: str, night: dict, plan: dict, seconds: float, peak_mb: float | None = None) -> Row:
@@ -267,9 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     seeds = range(1 if args.quick else args.seeds)
     sweep = QUICK_SWEEP if args.quick else SWEEP
     output = args.output or RESULTS / ("quick.md" if args.quick else "latest.md")
-    checker = _load_checker()
+    checker = reference_checker.load()
     if checker is None:
-        print(f"reference checker not found at {CHECKER}: plans are left unchecked", file=sys.stderr)
+        print(f"reference checker not found at {reference_checker.CHECKER}: plans are left unchecked", file=sys.stderr)
     reference = None if args.no_reference else _reference()
     ref_limit = args.time_limit * REFERENCE_FACTOR
     started = time.perf_counter()

@@ -12,29 +12,18 @@ by code that could drift together with the planner. CI clones the repository wit
 """
 from __future__ import annotations
 
-import importlib.util
-from functools import cache
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-CHECKER_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "formats" / "check_plan.py"
+from benchmarks import reference_checker
 
-
-@cache
-def _load() -> ModuleType | None:
-    if not CHECKER_PATH.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location("nightstay_reference_check_plan", CHECKER_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+CHECKER_PATH = reference_checker.CHECKER
 
 
 def reference_module() -> ModuleType:
     """The loaded ``check_plan`` module; skips the calling test when the file is absent."""
-    module = _load()
+    module = reference_checker.load()
     if module is None:
         pytest.skip(f"reference checker not found at {CHECKER_PATH} (clone shared/ beside the repository)")
     return module
