@@ -102,3 +102,18 @@ class DemoSetupTests(TestCase):
 
         with self.assertRaises(CommandError):
             run("totp_code", "someone@example.org")
+
+
+class DemoAtAnyHourTests(TestCase):
+    def test_tried_the_morning_after_the_demo_night_is_still_open(self):
+        """At 09:00 "tonight" is still last night: its links must not be born expired."""
+        from nightstay.dispatch.models import RunSheetGrant
+
+        with time_machine.travel(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.get_fixed_timezone(60)), tick=False):
+            run("demo_setup")
+            hub = Hub.objects.get(slug="brussels")
+            night = hub.tonight()
+            self.assertTrue(night.parties.exists())
+            grant, _ = RunSheetGrant.issue(night, User.objects.get_by_email("driver@demo.test"))
+            self.assertTrue(grant.is_live())
+

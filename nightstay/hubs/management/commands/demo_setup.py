@@ -106,7 +106,9 @@ class Command(BaseCommand):
         hub, created = Hub.objects.get_or_create(slug="brussels", defaults={
             "name": "Brussels - Parc Maximilien", "meeting_point": "Parc Maximilien",
             "meeting_lat": demo.MAXIMILIEN_PARK[0], "meeting_lon": demo.MAXIMILIEN_PARK[1],
-            "window_start": time(19, 0), "window_end": time(1, 0)})
+            # Open until noon, when "tonight" turns to the coming evening (Hub.tonight): whatever the
+            # hour someone tries the demo, tonight's run-sheet links are live rather than expired.
+            "window_start": time(19, 0), "window_end": time(12, 0)})
         if created:
             self.make_shelters(hub, night_doc)
         self.make_accounts(hub)
