@@ -13,13 +13,28 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
 from django.test import Client
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+
+
+class SerialLiveServerThread(LiveServerThread):
+    """A live server that serves one request at a time.
+
+    On SQLite the test database lives in memory and every server thread shares its one
+    connection; two requests at once (a page polling while another posts) then collide with
+    "database table is locked". Served one after the other they cannot.
+    """
+
+    def _create_server(self, connections_override=None):
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
 
 
 @unittest.skipUnless(CHROMIUM, "no Chromium found: install Debian's chromium package to run browser tests")
@@ -29,6 +44,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+        if connection.vendor == "sqlite":
+            cls.server_thread_class = SerialLiveServerThread
         super().setUpClass()
         from playwright.sync_api import sync_playwright
 
