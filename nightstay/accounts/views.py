@@ -22,10 +22,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nightstay.hubs.access import STAFF_ROLES
 from nightstay.privacy.crypto import blind_index
 
-from . import throttle
+from . import second_factor, throttle
 from .forms import CodeForm, LoginForm, NewPasswordForm, ResetForm
 from .mail import send_link
 from .models import User
@@ -63,7 +62,7 @@ def login_view(request):
             return render(request, "accounts/login.html", context, status=429)
         if form.is_valid():
             auth.login(request, form.user)
-            if form.user.memberships.filter(role__in=STAFF_ROLES).exists():
+            if second_factor.required(form.user):
                 return redirect(_two_factor_url(next_url))
             return redirect(next_url)
         throttle.allow("login-failed", client, limit, seconds)

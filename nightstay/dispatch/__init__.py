@@ -1,1 +1,1 @@
-"""Tonight's board, the planner run, announcement, drivers' run sheets and hosts' notices."""
+"""Tonight's board, the announcement, drivers' run sheets and hosts' notices."""

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
 from nightstay.intake.models import Party
+from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge
 from nightstay.privacy.reveal import RevealRefused, reveal
 
-from .models import Placement, RunSheetGrant, Stop, Trip
+from .models import RunSheetGrant
 
 
 class Gone(Exception):

@@ -4,11 +4,7 @@ from . import sheets, views
 
 urlpatterns = [
     path("<slug:hub>/tonight/", views.board, name="board"),
-    path("<slug:hub>/tonight/plan/", views.plan, name="plan"),
-    path("<slug:hub>/tonight/plan/status/", views.plan_status, name="plan_status"),
-    path("<slug:hub>/tonight/pin/", views.pin, name="pin"),
-    path("<slug:hub>/tonight/move/", views.move, name="move"),
-    path("<slug:hub>/tonight/announce/", views.announce, name="announce"),
+    path("<slug:hub>/tonight/announce/", views.announce_plan, name="announce"),
     path("<slug:hub>/tonight/park/", views.at_park, name="at_park"),
     path("<slug:hub>/tonight/links/<uuid:grant>/new/", views.new_link, name="new_link"),
     path("<slug:hub>/host/tonight/", sheets.host_tonight, name="host_tonight"),

@@ -1,4 +1,4 @@
-"""Tonight's board: who waits, what is pledged, who came; plan, adjust, announce.
+"""Tonight's board: who waits, what is pledged, who came; the proposal (planning's part); announce.
 
 Coordinators and hub admins only (with their second factor). Every action is a POST that
 answers an htmx request with the part of the board it changed, and a plain form post with
@@ -17,17 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import Night, Role, Shelter
+from nightstay.hubs.models import STAFF, Night, Shelter
 from nightstay.intake.models import Party
+from nightstay.planning.models import Trip
+from nightstay.planning.nightfile import open_on
+from nightstay.planning.views import proposal_context
 from nightstay.pledges.models import BedPledge, SeatPledge
 
-from . import announce as decide
-from . import planning, proposal
-from .forms import MoveForm
-from .nightfile import open_on
-from .models import ParkArrival, RunSheetGrant, Trip
-
-COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
+from . import announce
+from .models import ParkArrival, RunSheetGrant
 
 
 def _pledged(night: Night) -> tuple[list[BedPledge], list[SeatPledge]]:
@@ -51,16 +49,6 @@ def _volunteers(night: Night, beds, seats) -> list[dict]:
     return [{"user": u, "what": what, "where": where, "at": came.get(u.pk)} for u, (what, where) in people.items()]
 
 
-def _proposal_context(night: Night, form: MoveForm | None = None, error: str = "") -> dict:
-    run = night.plan_runs.order_by("-created_at").first()
-    done = planning.proposal(night)
-    view = proposal.build(done) if done else None
-    if view and form is None:
-        form = MoveForm(tickets=view.tickets, places=view.choices())
-    return {"night": night, "run": run, "proposal": view, "move_form": form, "error": error,
-            "busy": run is not None and planning.is_under_way(run)}
-
-
 def _links(request, night: Night) -> list[dict]:
     """Run-sheet links on ``SITE_ROOT``, like e-mails and guest links: never on the request's Host header."""
     grants = RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True).select_related("driver")
@@ -68,12 +56,10 @@ def _links(request, night: Night) -> list[dict]:
     return [{"grant": g, "url": root + reverse("run_sheet", args=[g.token()])} for g in grants]
 
 
-@hub_role_required(*COORDINATORS)
-def board(request: HubRequest):
-    return _board(request, _proposal_context(request.hub.tonight()))
-
-
-def _board(request: HubRequest, ctx: dict):
+@hub_role_required(*STAFF)
+def board(request: HubRequest, proposal: dict | None = None):
+    """The whole board; ``proposal`` is planning's part when a refused move re-shows its form."""
+    ctx = proposal or proposal_context(request.hub.tonight())
     night = ctx["night"]
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
@@ -86,83 +72,20 @@ def _board(request: HubRequest, ctx: dict):
     return render(request, "dispatch/board.html", ctx)
 
 
-def _answer(request: HubRequest, night: Night, **kwargs):
-    """The proposal part of the board for htmx, the whole board otherwise."""
-    if request.htmx:
-        return render(request, "dispatch/_proposal.html", _proposal_context(night, **kwargs))
-    if kwargs.get("error"):
-        messages.error(request, kwargs["error"])
-    return redirect("board", hub=request.hub.slug)
-
-
-@hub_role_required(*COORDINATORS)
+@hub_role_required(*STAFF)
 @require_POST
-def plan(request: HubRequest):
-    night = request.hub.tonight()
-    planning.start(night, request.user)
-    return _answer(request, night)
-
-
-@hub_role_required(*COORDINATORS)
-def plan_status(request: HubRequest):
-    """What the board polls while the planner runs."""
-    return render(request, "dispatch/_proposal.html", _proposal_context(request.hub.tonight()))
-
-
-@hub_role_required(*COORDINATORS)
-@require_POST
-def pin(request: HubRequest):
+def announce_plan(request: HubRequest):
     night = request.hub.tonight()
     try:
-        decide.pin(night, request.POST.get("party", ""))
-    except decide.Refused as exc:
-        return _answer(request, night, error=str(exc))
-    return _answer(request, night)
-
-
-@hub_role_required(*COORDINATORS)
-@require_POST
-def move(request: HubRequest):
-    night = request.hub.tonight()
-    done = planning.proposal(night)
-    if done is None:
-        return _answer(request, night, error=_("There is no plan yet."))
-    view = proposal.build(done)
-    form = MoveForm(request.POST, tickets=view.tickets, places=view.choices())
-    if not form.is_valid():
-        return _refused(request, night, form, "")
-    try:
-        decide.move_party(night, form.cleaned_data["party"], form.cleaned_data["place"], request.user)
-    except (decide.Refused, IntegrityError) as exc:
-        message = view.readable(str(exc)) if isinstance(exc, decide.Refused) else _("Someone else just changed this.")
-        return _refused(request, night, form, message)
-    return _answer(request, night)
-
-
-def _refused(request: HubRequest, night: Night, form: MoveForm, error: str):
-    """The move form again, with what was typed and why it was refused."""
-    ctx = _proposal_context(night, form=form, error=error)
-    if request.htmx:
-        return render(request, "dispatch/_proposal.html", ctx)
-    if error:
-        messages.error(request, error)
-    return _board(request, ctx)
-
-
-@hub_role_required(*COORDINATORS)
-@require_POST
-def announce(request: HubRequest):
-    night = request.hub.tonight()
-    try:
-        decide.announce(night)
-    except decide.Refused as exc:
+        announce.announce(night)
+    except announce.Refused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Announced. Send each driver their link."))
     return redirect("board", hub=request.hub.slug)
 
 
-@hub_role_required(*COORDINATORS)
+@hub_role_required(*STAFF)
 @require_POST
 def at_park(request: HubRequest):
     """One tap: this driver or host is at the park (a second tap takes it back)."""
@@ -184,7 +107,7 @@ def at_park(request: HubRequest):
     return redirect("board", hub=request.hub.slug)
 
 
-@hub_role_required(*COORDINATORS)
+@hub_role_required(*STAFF)
 @require_POST
 def new_link(request: HubRequest, grant: str):
     """Revoke a driver's run-sheet link (a lost phone) and issue a fresh one."""

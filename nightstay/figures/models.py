@@ -40,8 +40,8 @@ class NightFigures(models.Model):
         """
         from django.db.models import Count, Q, Sum
 
-        from nightstay.dispatch.models import Trip
         from nightstay.intake.models import Party
+        from nightstay.planning.models import Trip
 
         placed, vulnerable = Q(placement__isnull=False), Q(vulnerable=True)
         wanted = {  # prefixed: an aggregate may not share a name with a field it filters on
@@ -58,6 +58,11 @@ class NightFigures(models.Model):
         counts = {name[2:]: value or 0 for name, value in counts.items()}
         counts.update(drivers=trips["drivers"] or 0, driver_km=round(trips["km"] or 0, 1))
         return counts
+
+    @classmethod
+    def keep(cls, night) -> "NightFigures":
+        """The counts of a night about to be purged, unless a close kept them already."""
+        return cls.record(night, replace=False)
 
     @classmethod
     def record(cls, night, *, replace: bool = True) -> "NightFigures":

@@ -16,9 +16,8 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from .models import Hub, Membership, Role
+from .models import STAFF, Hub, Membership
 
-STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR}
 
 
 class HubRequest(HttpRequest):
@@ -35,7 +34,7 @@ def roles_in(user, hub: Hub) -> set[str]:
 
 
 def needs_second_factor(user, roles: set[str]) -> bool:
-    return bool(roles & STAFF_ROLES) and not user.is_verified()
+    return bool(roles & set(STAFF)) and not user.is_verified()
 
 
 def hub_role_required(*allowed: str):
@@ -48,7 +47,7 @@ def hub_role_required(*allowed: str):
             roles = roles_in(request.user, hub_obj)
             if not roles & set(allowed):
                 raise Http404("no such page")
-            if roles & set(allowed) <= STAFF_ROLES and needs_second_factor(request.user, roles):
+            if roles & set(allowed) <= set(STAFF) and needs_second_factor(request.user, roles):
                 return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
             request.hub, request.roles = hub_obj, roles
             return view(request, *args, **kwargs)

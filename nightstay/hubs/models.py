@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nightstay.privacy import retention
 from nightstay.privacy.labels import label
 
 GENDER_CHOICES = [("m", "men"), ("f", "women"), ("mixed", "families / mixed")]
@@ -60,12 +61,27 @@ class Hub(models.Model):
         day = now.date() - timedelta(days=1) if now.hour < 12 else now.date()
         return Night.for_date(self, day)
 
+    def panic(self, keep_session: str | None = None) -> dict:
+        """Wipe the hub's open nights at once: counts first, then every night-scoped row (run-sheet
+        links with them), then every session of the hub's members but ``keep_session``."""
+        members = Membership.objects.filter(hub=self).values_list("user_id", flat=True)
+        return retention.wipe(Night.objects.filter(hub=self), list(members), keep_session)
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "hub admin"
     COORDINATOR = "coordinator", "coordinator"
     HOST = "host", "host"
     DRIVER = "driver", "driver"
+
+
+# The staff of a hub: they see guests' and volunteers' data, so they pass a second factor.
+STAFF = (Role.COORDINATOR, Role.ADMIN)
+
+
+def is_staff(user) -> bool:
+    """Staff in some hub: asked for the second factor right after the password."""
+    return Membership.objects.filter(user=user, role__in=STAFF).exists()
 
 
 class Membership(models.Model):

@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Under /figures/ since the button was first there: an admin's bookmark still finds it.
+    path("figures/<slug:hub>/panic/", views.panic, name="panic"),
 ]

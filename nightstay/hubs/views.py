@@ -1,8 +1,9 @@
-"""The front page (your hubs and what you can do in each) and the generic error pages."""
+"""The front page (your hubs and what you can do in each), the panic button, the generic error pages."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from .access import HubRequest, hub_role_required
 from .models import Membership, Role
 
 # What the front page calls each role, in the reader's language (Role's labels are not translated).
@@ -18,6 +19,18 @@ def home(request):
         hubs.setdefault(m.hub, []).append(m.role)
     words = {hub: ", ".join(str(ROLE_WORDS[role]) for role in roles) for hub, roles in hubs.items()}
     return render(request, "hubs/home.html", {"my_hubs": [(h, roles, words[h]) for h, roles in hubs.items()]})
+
+
+@hub_role_required(Role.ADMIN)
+def panic(request: HubRequest):
+    """Wipe tonight's data for the hub now; the admin's own session stays, every other member's ends."""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "wipe":
+            return render(request, "hubs/panic.html", {"error": True}, status=400)
+        done = request.hub.panic(keep_session=request.session.session_key)
+        return render(request, "hubs/panic_done.html",
+                      {"rows": sum(done["night_rows"].values()), "sessions": done["sessions"]})
+    return render(request, "hubs/panic.html")
 
 
 def _error(status: int, title: str):

@@ -18,7 +18,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import Role
+from nightstay.hubs.models import STAFF
 
 from .forms import PartyForm
 from .models import Party
@@ -37,7 +37,7 @@ def _hub_party(request: HubRequest, party_id) -> Party:
     return get_object_or_404(Party.objects.select_related("night"), pk=party_id, night__hub=request.hub)
 
 
-@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+@hub_role_required(*STAFF)
 def intake(request: HubRequest):
     night = request.hub.tonight()
     form = PartyForm(request.POST or None, hub=request.hub)
@@ -64,7 +64,7 @@ def _uuid_or_none(value: str):
         return None
 
 
-@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+@hub_role_required(*STAFF)
 def edit(request: HubRequest, party_id):
     party = _hub_party(request, party_id)
     form = PartyForm(request.POST or None, hub=request.hub, instance=party)
@@ -75,7 +75,7 @@ def edit(request: HubRequest, party_id):
 
 
 @require_POST
-@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+@hub_role_required(*STAFF)
 def left(request: HubRequest, party_id):
     """The party left the park: it leaves the waiting list (and the next plan). With ``back``,
     the undo of a tap made by mistake: the party is back in the list."""
@@ -94,7 +94,7 @@ def left(request: HubRequest, party_id):
     return redirect("intake:intake", hub=request.hub.slug)
 
 
-@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+@hub_role_required(*STAFF)
 def guest_link(request: HubRequest, party_id):
     """The guest's own ticket link, as a QR code to scan from the coordinator's phone."""
     party = _hub_party(request, party_id)

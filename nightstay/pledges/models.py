@@ -20,6 +20,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from nightstay.hubs.models import Night
 from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
@@ -186,10 +187,8 @@ class BedPledge(Recurring):
     def is_counted_on(self, day: date) -> bool:
         """Whether the announced dispatch of that night has placed guests in this home. Cancelling
         then would leave them at a closed door: the host must tell the coordinators instead."""
-        from nightstay.dispatch.models import Placement
-
-        return Placement.objects.filter(night__hub_id=self.home.hub_id, night__date=day, home_id=self.home_id,
-                                        announced=True).exists()
+        return Night.objects.filter(hub_id=self.home.hub_id, date=day, placements__home_id=self.home_id,
+                                    placements__announced=True).exists()
 
     @property
     def accepts_list(self) -> list[str]:
@@ -227,9 +226,7 @@ class SeatPledge(Recurring):
     def is_counted_on(self, day: date) -> bool:
         """Whether the announced dispatch of that night gives this driver trips. Cancelling then
         would leave guests waiting in the park: the driver must tell the coordinators instead."""
-        from nightstay.dispatch.models import Trip
-
-        return Trip.objects.filter(night__hub_id=self.hub_id, night__date=day, driver_id=self.driver_id).exists()
+        return Night.objects.filter(hub_id=self.hub_id, date=day, trips__driver_id=self.driver_id).exists()
 
     def save(self, *args, **kwargs):
         self.home_lat, self.home_lon = round(self.home_lat, 2), round(self.home_lon, 2)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import Role, Shelter
+from nightstay.hubs.models import STAFF, Role, Shelter
 
 from . import areas
 from .forms import BedPledgeForm, HomeForm, SeatPledgeForm
@@ -195,7 +195,7 @@ def cards(request: HubRequest):
         "welcomes": welcomes, "phrase": phrase, "count": home.welcome_cards.count()})
 
 
-@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+@hub_role_required(*STAFF)
 def tonight(request: HubRequest):
     """Tonight's totals for coordinators: how many beds and seats, never who."""
     today = tonight_date()

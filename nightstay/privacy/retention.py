@@ -9,7 +9,9 @@
 - ``Retention.AUDIT``: audit rows are deleted after 90 days.
 
 A model that carries night, application or audit labels but that this module cannot reach
-is a failing test (``tests/web/test_purge.py``), not a row kept forever.
+is a failing test (``tests/web/test_purge.py``), not a row kept forever. The apps above tell
+this module what it cannot know on its own (the night, the counts, the applications) in
+``registry``.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .labels import Retention, Sensitivity
+from .registry import night_model, registry
 
 APPLICATION_DAYS = 30
 AUDIT_DAYS = 90
@@ -40,7 +43,7 @@ def retentions(model) -> set[Retention]:
 
 def path_to_night(model, seen: tuple = ()) -> str | None:
     """The lookup from ``model`` to its ``hubs.Night`` through foreign keys (``trip__night``)."""
-    night = apps.get_model("hubs", "Night")
+    night = night_model()
     for field in model._meta.concrete_fields:
         if not field.many_to_one or field.null:
             continue
@@ -78,6 +81,8 @@ def uncovered() -> list[str]:
             problems.append(f"{name} is night-scoped but has no required foreign key leading to its night")
         if Retention.AUDIT in kinds and name not in AUDIT_CLOCKS:
             problems.append(f"{name} holds audit rows but has no entry in AUDIT_CLOCKS")
+        if Retention.APPLICATION in kinds and model not in {d.model for d in registry.decided}:
+            problems.append(f"{name} holds application fields but its app did not register_decided() it")
     return problems
 
 
@@ -90,10 +95,9 @@ def night_rows(night) -> dict[str, int]:
 def purge_night(night, now: datetime | None = None) -> Counter:
     """Delete every night-scoped row of ``night``, keeping its anonymous counts first (a night
     that nobody came to leaves no counts: it was only opened by someone's page)."""
-    from nightstay.figures.models import NightFigures
-
     if any(night_rows(night).values()):
-        NightFigures.record(night, replace=False)
+        for hook in registry.before_night_purge:
+            hook(night)
     deleted: Counter = Counter()
     for model, path in night_scoped():
         _, by_model = model.objects.filter(**{path: night}).delete()
@@ -105,9 +109,8 @@ def purge_night(night, now: datetime | None = None) -> Counter:
 
 def nights_due(now: datetime):
     """Nights whose purge is due and not yet done (a panic purge before the due time does not count)."""
-    Night = apps.get_model("hubs", "Night")
     keep = timedelta(hours=settings.NIGHT_RETENTION_HOURS)
-    return Night.objects.filter(end__lte=now - keep).filter(not_purged_on_time())
+    return night_model().objects.filter(end__lte=now - keep).filter(not_purged_on_time())
 
 
 def not_purged_on_time() -> Q:
@@ -117,22 +120,23 @@ def not_purged_on_time() -> Q:
 
 def purge_applications(now: datetime) -> int:
     """Blank the personal fields of applications decided more than 30 days ago."""
-    Application = apps.get_model("volunteers", "Application")
-    cleared = {}
-    still_there = Q()
-    for name, lab in Application.data_labels.items():
+    return sum(_blank_decided(entry, now) for entry in registry.decided)
+
+
+def _blank_decided(entry, now: datetime) -> int:
+    model, cleared, still_there = entry.model, {}, Q()
+    for name, lab in model.data_labels.items():
         if lab.sensitivity == Sensitivity.TECHNICAL:
             continue
-        field = Application._meta.get_field(name)
+        field = model._meta.get_field(name)
         if field.is_relation:
             cleared[field.attname] = None
             still_there |= Q(**{f"{field.attname}__isnull": False})
         else:
             cleared[name] = ""
             still_there |= ~Q(**{name: ""})
-    qs = Application.objects.filter(status__in=["approved", "declined"],
-                                    decided_at__lt=now - timedelta(days=APPLICATION_DAYS)).filter(still_there)
-    return qs.update(**cleared)
+    qs = model.objects.filter(entry.decided, **{f"{entry.clock}__lt": now - timedelta(days=APPLICATION_DAYS)})
+    return qs.filter(still_there).update(**cleared)
 
 
 def purge_audit(now: datetime) -> Counter:
@@ -160,32 +164,27 @@ def purge(now: datetime | None = None) -> dict:
             "audit": purge_audit(now), "sessions": sessions}
 
 
-def member_sessions(hub, keep: str | None = None):
-    """Live sessions of anyone holding a role in ``hub``, except the session key ``keep``."""
+def end_sessions(user_ids, keep: str | None = None) -> int:
+    """End every live session of ``user_ids`` except the session key ``keep``; how many ended."""
     from django.contrib.sessions.models import Session
 
-    Membership = apps.get_model("hubs", "Membership")
-    members = {str(uid) for uid in Membership.objects.filter(hub=hub).values_list("user_id", flat=True)}
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep or ""):
-        if str(session.get_decoded().get("_auth_user_id", "")) in members:
-            yield session
+    users = {str(uid) for uid in user_ids}
+    keys = [s.session_key for s in Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep or "")
+            if str(s.get_decoded().get("_auth_user_id", "")) in users]
+    Session.objects.filter(session_key__in=keys).delete()
+    return len(keys)
 
 
 @transaction.atomic
-def panic(hub, keep_session: str | None = None) -> dict:
-    """Wipe the hub's open nights at once: counts first, then every night-scoped row (run-sheet
-    links with them), then every session of the hub's members but the one that pressed the button."""
-    Night = apps.get_model("hubs", "Night")
+def wipe(nights, user_ids, keep_session: str | None = None) -> dict:
+    """A panic: the ``nights`` not yet purged on time lose their rows at once (counts first,
+    run-sheet links with them), and every session of ``user_ids`` ends but ``keep_session``."""
     now = timezone.now()
     rows: Counter = Counter()
-    for night in Night.objects.filter(hub=hub).filter(not_purged_on_time()):
+    for night in nights.filter(not_purged_on_time()):
         if any(night_rows(night).values()):
             rows.update(purge_night(night, now))
-    keys = [s.session_key for s in member_sessions(hub, keep_session)]
-    from django.contrib.sessions.models import Session
-
-    Session.objects.filter(session_key__in=keys).delete()
-    return {"night_rows": rows, "sessions": len(keys)}
+    return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session)}
 
 
 def labels_markdown() -> str:

@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "nightstay.volunteers",
     "nightstay.pledges",
     "nightstay.intake",
+    "nightstay.planning",
     "nightstay.dispatch",
     "nightstay.figures",
+    "nightstay.demo",  # the demo hub of `make run`: a leaf nothing imports
     # Django and the libraries it stands on.
     "django.contrib.admin",
     "django.contrib.auth",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("volunteer/", include("nightstay.volunteers.urls")),
     path("pledges/", include("nightstay.pledges.urls")),
     path("intake/", include("nightstay.intake.urls")),
+    path("", include("nightstay.planning.urls")),
     path("", include("nightstay.dispatch.urls")),
     path("figures/", include("nightstay.figures.urls")),
 ]

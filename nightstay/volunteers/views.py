@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from nightstay.accounts import throttle
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import Hub, Membership, Role
+from nightstay.hubs.models import STAFF, Hub, Membership
 from nightstay.privacy.crypto import blind_index
 
 from .emails import send_welcome
@@ -49,7 +49,7 @@ def privacy(request, hub: str):
     return render(request, "volunteers/privacy.html", {"hub": hub})
 
 
-@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+@hub_role_required(*STAFF)
 def queue(request: HubRequest):
     """Who waits for a call; those who already volunteer here (found by e-mail) say so."""
     pending = list(Application.objects.filter(hub=request.hub, status=Application.Status.PENDING))
@@ -64,7 +64,7 @@ def queue(request: HubRequest):
 
 
 @require_POST
-@hub_role_required(Role.COORDINATOR, Role.ADMIN)
+@hub_role_required(*STAFF)
 def decide(request: HubRequest, pk):
     """Approve (account, roles, welcome e-mail with a password link) or decline, with a call note."""
     application = get_object_or_404(Application, pk=pk, hub=request.hub, status=Application.Status.PENDING)

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from nightstay.dispatch.models import Placement, RunSheetGrant, Stop, Trip
+from nightstay.dispatch.models import RunSheetGrant
+from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.intake.models import Party
 
 from ..web.base import HubTestCase

@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Sum
 
-from nightstay.dispatch.models import Placement, Trip
+from nightstay.planning.models import Placement, Trip
 from nightstay.intake.models import Party
 
 from ..web.base import PASSWORD, HubTestCase

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nightstay.dispatch.models import Placement, PlanRun, RunSheetGrant, Stop, Trip
+from nightstay.dispatch.models import RunSheetGrant
+from nightstay.planning.models import Placement, PlanRun, Stop, Trip
 from nightstay.intake.models import Party
 from nightstay.privacy.reveal import reveal
 

@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from nightstay.dispatch import planning
-from nightstay.dispatch.models import PlanRun, RunSheetGrant, Stop, Trip
+from nightstay.planning import runs
+from nightstay.dispatch.models import RunSheetGrant
+from nightstay.planning.models import PlanRun, Stop, Trip
 from nightstay.hubs.models import Night, Role
 from nightstay.intake.models import Party
 from nightstay.pledges.models import BedPledge, SeatPledge
@@ -180,7 +181,7 @@ class AuthorizationMatrixTests(HubTestCase):
         rows["placements"][2].announced = True  # Hugo's guest tonight, announced
         rows["placements"][2].save()
         rows["run"].delete()  # a real plan of this night instead of the script's stand-in
-        planning.start(night, cls.colette)
+        runs.start(night, cls.colette)
         assert PlanRun.objects.get(night=night).status == PlanRun.Status.DONE
         cls.token = rows["token"]
         revoked, cls.revoked_token = RunSheetGrant.issue(night, cls.dara)

@@ -9,9 +9,10 @@ import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
-from nightstay.dispatch import planning
-from nightstay.dispatch.models import ParkArrival, Placement, PlanRun, RunSheetGrant, Stop, Trip
-from nightstay.dispatch.nightfile import home_id, shelter_id
+from nightstay.planning import runs
+from nightstay.dispatch.models import ParkArrival, RunSheetGrant
+from nightstay.planning.models import Placement, PlanRun, Stop, Trip
+from nightstay.planning.nightfile import home_id, shelter_id
 from nightstay.hubs.models import Night
 from nightstay.intake.models import Party
 from nightstay.pledges.models import BedPledge, SeatPledge
@@ -55,10 +56,10 @@ class TonightTestCase(HubTestCase):
         return reverse(name, kwargs={"hub": "brussels", **kwargs})
 
     def plan_now(self) -> PlanRun:
-        return planning.start(self.night, self.colette)
+        return runs.start(self.night, self.colette)
 
     def place_of(self, ticket: str) -> str:
-        run = planning.proposal(self.night)
+        run = runs.proposal(self.night)
         return next(p["place"] for p in run.plan_json["placements"] if p["party"] == ticket)
 
     def assert_refused_to_all_but_coordinators(self, url: str, method: str = "get") -> None:
@@ -100,7 +101,7 @@ class BoardTests(TonightTestCase):
     def test_plan_shows_the_proposal(self):
         self.log_in(self.colette)
         r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
-        self.assertTemplateUsed(r, "dispatch/_proposal.html")
+        self.assertTemplateUsed(r, "planning/_proposal.html")
         self.assertTemplateNotUsed(r, "dispatch/board.html")
         run = PlanRun.objects.get(night=self.night)
         self.assertEqual(run.status, PlanRun.Status.DONE)
@@ -122,14 +123,14 @@ class BoardTests(TonightTestCase):
     @override_settings(PLAN_IN_BACKGROUND=True)
     def test_in_the_browser_it_plans_in_a_thread(self):
         self.log_in(self.colette)
-        with mock.patch("nightstay.dispatch.planning.threading.Thread") as thread:
+        with mock.patch("nightstay.planning.runs.threading.Thread") as thread:
             r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
         run = PlanRun.objects.get(night=self.night)
-        thread.assert_called_once_with(target=planning._in_thread, args=(run.pk,), daemon=True, name=mock.ANY)
+        thread.assert_called_once_with(target=runs._in_thread, args=(run.pk,), daemon=True, name=mock.ANY)
         thread.return_value.start.assert_called_once()
         self.assertContains(r, 'hx-trigger="every 1s"')
         self.assertContains(r, "Planning")
-        planning.execute(run.pk)
+        runs.execute(run.pk)
         r = self.client.get(self.url("plan_status"), headers={"HX-Request": "true"})
         self.assertNotContains(r, "every 1s")
         self.assertContains(r, "5 of 5 people sheltered")
@@ -150,7 +151,7 @@ class BoardTests(TonightTestCase):
 
     def test_a_failed_run_says_so(self):
         self.log_in(self.colette)
-        with mock.patch("nightstay.dispatch.planning.solve", side_effect=RuntimeError("boom")):
+        with mock.patch("nightstay.planning.runs.solve", side_effect=RuntimeError("boom")):
             r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
         self.assertContains(r, "The planner failed")
         self.assertEqual(PlanRun.objects.get().status, PlanRun.Status.FAILED)
@@ -170,7 +171,7 @@ class PinAndMoveTests(TonightTestCase):
         self.assertTrue(pin.pinned)
         self.assertFalse(pin.announced)
         self.plan_now()
-        run = planning.proposal(self.night)
+        run = runs.proposal(self.night)
         self.assertIn({"party": "WUMA", "place": place}, run.night_json["fixed"])
         self.assertEqual(self.place_of("WUMA"), place)
 
@@ -182,7 +183,7 @@ class PinAndMoveTests(TonightTestCase):
     def test_move_takes_a_party_out_and_back(self):
         r = self.client.post(self.url("move"), {"party": "mena", "place": "-"}, headers={"HX-Request": "true"})
         self.assertNotContains(r, "role=\"alert\"")
-        self.assertIn("MENA", planning.proposal(self.night).plan_json["unplaced"])
+        self.assertIn("MENA", runs.proposal(self.night).plan_json["unplaced"])
         dorm = shelter_id(self.dormitory)
         self.client.post(self.url("move"), {"party": "MENA", "place": dorm}, headers={"HX-Request": "true"})
         self.assertEqual(self.place_of("MENA"), dorm)
@@ -190,13 +191,13 @@ class PinAndMoveTests(TonightTestCase):
 
     def test_a_move_that_breaks_a_rule_is_refused_with_the_rule(self):
         family_home = self.place_of("FAMY")
-        before = planning.proposal(self.night)
+        before = runs.proposal(self.night)
         r = self.client.post(self.url("move"), {"party": "MENA", "place": family_home},
                              headers={"HX-Request": "true"})
         self.assertContains(r, 'role="alert"')
         self.assertContains(r, "Ixelles")  # the place by its name, not its id
         self.assertContains(r, 'value="MENA"')  # what was typed is still there
-        self.assertEqual(planning.proposal(self.night), before)
+        self.assertEqual(runs.proposal(self.night), before)
         self.assertFalse(Placement.objects.exists())
 
     def test_a_woman_is_not_moved_to_the_mens_dormitory(self):
@@ -244,7 +245,7 @@ class AnnounceTests(TonightTestCase):
         self.assertContains(r, reverse("run_sheet", args=[grant.token()]))
 
     def _places(self):
-        run = planning.proposal(self.night)
+        run = runs.proposal(self.night)
         return {p["party"]: p["place"] for p in run.plan_json["placements"]}
 
     def test_announcing_again_keeps_one_link_and_one_placement_each(self):
@@ -252,7 +253,7 @@ class AnnounceTests(TonightTestCase):
         self.log_in(self.colette)
         self.client.post(self.url("announce"))
         self.plan_now()
-        self.assertEqual(len(planning.proposal(self.night).night_json["fixed"]), 4)
+        self.assertEqual(len(runs.proposal(self.night).night_json["fixed"]), 4)
         self.client.post(self.url("announce"))
         self.assertEqual(Placement.objects.count(), 4)
         self.assertEqual(Trip.objects.count(), 1)
@@ -337,7 +338,7 @@ class OutOfDateTests(TonightTestCase):
         from nightstay.planner.read import NightError
 
         self.log_in(self.colette)
-        with mock.patch("nightstay.dispatch.nightfile.read_night", side_effect=NightError(["hosts[0]: bad"])):
+        with mock.patch("nightstay.planning.nightfile.read_night", side_effect=NightError(["hosts[0]: bad"])):
             r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
         self.assertContains(r, "The planner failed")
         self.assertEqual(PlanRun.objects.get().error, "hosts[0]: bad")
@@ -358,10 +359,10 @@ class MovePinnedTests(TonightTestCase):
         self.log_in(self.colette)
         self.client.post(self.url("pin"), {"party": "MENA"})
         self.plan_now()
-        self.assertIn("MENA", [f["party"] for f in planning.proposal(self.night).night_json["fixed"]])
+        self.assertIn("MENA", [f["party"] for f in runs.proposal(self.night).night_json["fixed"]])
         r = self.client.post(self.url("move"), {"party": "MENA", "place": "-"}, headers={"HX-Request": "true"})
         self.assertNotContains(r, 'role="alert"')
-        run = planning.proposal(self.night)
+        run = runs.proposal(self.night)
         self.assertIn("MENA", run.plan_json["unplaced"])
         self.assertNotIn("MENA", [f["party"] for f in run.night_json["fixed"]])
         self.assertFalse(Placement.objects.filter(party=self.man1).exists())
@@ -379,7 +380,7 @@ class MovePinnedTests(TonightTestCase):
         self.assertNotContains(r, 'role="alert"')
         placement = Placement.objects.get(party=self.woman)
         self.assertEqual((placement.home, placement.announced, placement.pinned), (self.hugo_home, False, True))
-        self.assertIn({"party": "WUMA", "place": hugo}, planning.proposal(self.night).night_json["fixed"])
+        self.assertIn({"party": "WUMA", "place": hugo}, runs.proposal(self.night).night_json["fixed"])
         announce.announce(self.night)
         placement.refresh_from_db()
         self.assertEqual((placement.home, placement.announced), (self.hugo_home, True))

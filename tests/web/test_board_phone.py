@@ -1,9 +1,9 @@
 """The board on a phone: what a coordinator needs next comes first, and no code the planner uses shows."""
 from __future__ import annotations
 
-from nightstay.dispatch import planning, proposal
+from nightstay.planning import proposal, runs
 from nightstay.dispatch.models import RunSheetGrant
-from nightstay.dispatch.nightfile import shelter_id
+from nightstay.planning.nightfile import shelter_id
 from nightstay.intake.models import Party
 
 from .test_board import TonightTestCase
@@ -61,7 +61,7 @@ class BoardFiguresTests(TonightTestCase):
 class RefusalWordsTests(TonightTestCase):
     def test_the_planners_refusals_read_as_words(self):
         self.plan_now()
-        view = proposal.build(planning.proposal(self.night))
+        view = proposal.build(runs.proposal(self.night))
         self.assertEqual(view.readable(f"party MENA at {shelter_id(self.dormitory)}: does not accept gender mixed"),
                          "party MENA at Porte d'Ulysse: takes no family / mixed")
         self.assertEqual(view.readable("x: does not accept gender m"), "x: takes no men")

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.accounts.models import User
 
-from nightstay.dispatch.models import PlanRun
+from nightstay.planning.models import PlanRun
 from nightstay.figures.models import NightFigures
 from nightstay.hubs.models import Hub, Night
 from nightstay.intake.models import Party
@@ -166,14 +166,15 @@ class DemoNightEndToEndTests(TestCase):
     """The demo hub's night, planned and announced, then closed: the counts come from the dispatch."""
 
     def test_plan_announce_close_purge(self):
-        from nightstay.dispatch import announce, planning
+        from nightstay.dispatch import announce
+        from nightstay.planning import runs
         from nightstay.privacy.retention import night_rows, purge
 
         call_command("demo_setup", stdout=StringIO())
         hub = Hub.objects.get(slug="brussels")
         night = hub.tonight()
         admin = User.objects.get_by_email("admin@demo.test")
-        run = planning.start(night, admin)
+        run = runs.start(night, admin)
         run.refresh_from_db()
         self.assertEqual(run.status, PlanRun.Status.DONE, run.error)
         announce.announce(night)

@@ -15,8 +15,10 @@ import time_machine
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
-from nightstay.dispatch import announce, moves, nightfile, planning
-from nightstay.dispatch.models import Placement, RunSheetGrant, Trip
+from nightstay.dispatch import announce
+from nightstay.planning import moves, nightfile, pins, runs
+from nightstay.dispatch.models import RunSheetGrant
+from nightstay.planning.models import Placement, Trip
 from nightstay.hubs.models import Hub, Night, Role, Shelter
 from nightstay.intake.models import Party
 from nightstay.planner.check import check_plan
@@ -51,10 +53,10 @@ class ConflictTests(TransactionTestCase):
         since = datetime(2026, 11, 24, 20, 0, tzinfo=BRUSSELS)
         for ticket in ("MENA", "MENC"):
             Party.objects.create(night=self.night, ticket=ticket, size=1, gender="m", waiting_since=since)
-        planning.start(self.night, self.colette)
+        runs.start(self.night, self.colette)
         self.dorm, self.bed = nightfile.shelter_id(self.dormitory), nightfile.home_id(self.home)
         for ticket in ("MENA", "MENC"):
-            announce.move_party(self.night, ticket, self.dorm, self.colette)
+            pins.move_party(self.night, ticket, self.dorm, self.colette)
 
     def at_once(self, *calls):
         """Run the calls in two threads released together; each move takes ``SLOW`` to decide."""
@@ -71,12 +73,12 @@ class ConflictTests(TransactionTestCase):
                 barrier.wait()
                 call()
                 outcomes[n] = "done"
-            except announce.Refused as exc:
+            except pins.Refused as exc:
                 outcomes[n] = str(exc)
             finally:
                 connection.close()
 
-        with mock.patch("nightstay.dispatch.announce.move", slow_move):
+        with mock.patch("nightstay.planning.pins.move", slow_move):
             threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
             for t in threads:
                 t.start()
@@ -85,13 +87,13 @@ class ConflictTests(TransactionTestCase):
         return outcomes
 
     def places(self) -> dict:
-        run = planning.proposal(self.night)
+        run = runs.proposal(self.night)
         self.assertEqual(check_plan(read_night(run.night_json), run.plan_json).errors, ())
         return {p["party"]: p["place"] for p in run.plan_json["placements"]}
 
     def test_two_parties_for_the_last_bed(self):
-        outcomes = self.at_once(lambda: announce.move_party(self.night, "MENA", self.bed, self.colette),
-                                lambda: announce.move_party(self.night, "MENC", self.bed, self.adele))
+        outcomes = self.at_once(lambda: pins.move_party(self.night, "MENA", self.bed, self.colette),
+                                lambda: pins.move_party(self.night, "MENC", self.bed, self.adele))
         self.assertEqual(outcomes.count("done"), 1, outcomes)
         refusal = next(o for o in outcomes if o != "done")
         self.assertIn("people for 1 beds", refusal)
@@ -99,20 +101,20 @@ class ConflictTests(TransactionTestCase):
         self.assertEqual(list(self.places().values()).count(self.bed), 1)
 
     def test_the_same_party_moved_twice(self):
-        outcomes = self.at_once(lambda: announce.move_party(self.night, "MENA", self.bed, self.colette),
-                                lambda: announce.move_party(self.night, "MENA", None, self.adele))
+        outcomes = self.at_once(lambda: pins.move_party(self.night, "MENA", self.bed, self.colette),
+                                lambda: pins.move_party(self.night, "MENA", None, self.adele))
         self.assertEqual(outcomes, ["done", "done"])
         self.assertLessEqual(Placement.objects.filter(party__ticket="MENA").count(), 1)
         places = self.places()
-        run = planning.proposal(self.night).plan_json
+        run = runs.proposal(self.night).plan_json
         self.assertEqual(("MENA" in places) + ("MENA" in run["unplaced"]), 1)
         pinned = Placement.objects.filter(party__ticket="MENA").first()
         self.assertEqual(pinned is not None, "MENA" in places)
 
     def test_announced_twice_at_once(self):
-        announce.move_party(self.night, "MENA", self.bed, self.colette)  # so that there is a trip
+        pins.move_party(self.night, "MENA", self.bed, self.colette)  # so that there is a trip
         self.at_once(lambda: announce.announce(self.night), lambda: announce.announce(self.night))
-        plan = planning.proposal(self.night).plan_json
+        plan = runs.proposal(self.night).plan_json
         self.assertEqual(len(plan["trips"]), 1)
         self.assertEqual(Trip.objects.count(), 1)
         self.assertEqual(Placement.objects.filter(announced=True).count(), len(plan["placements"]))

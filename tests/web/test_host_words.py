@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from nightstay.dispatch import announce
-from nightstay.dispatch.models import Placement
+from nightstay.planning.models import Placement
 
 from .test_board import TonightTestCase
 

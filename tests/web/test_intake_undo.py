@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from nightstay.dispatch.models import Placement
+from nightstay.planning.models import Placement
 from nightstay.intake.models import Party
 
 from .base import HubTestCase

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from datetime import date, time
 
-from nightstay.dispatch import nightfile, planning
-from nightstay.dispatch.models import Placement, PlanRun
-from nightstay.dispatch.moves import MoveRefused, move
+from nightstay.planning import nightfile, runs
+from nightstay.planning.models import Placement, PlanRun
+from nightstay.planning.moves import MoveRefused, move
 from nightstay.hubs.models import Night
 from nightstay.intake.models import Party
 from nightstay.planner.check import check_plan
@@ -86,7 +86,7 @@ class NightFileTests(TonightTestCase):
 
     def test_an_empty_night_gives_an_empty_plan(self):
         empty = Night.for_date(self.hub, date(2026, 11, 30))
-        run = planning.start(empty, self.colette)
+        run = runs.start(empty, self.colette)
         self.assertEqual(run.night_json["parties"], [])
         run.refresh_from_db()
         self.assertEqual(run.status, PlanRun.Status.DONE)
@@ -105,7 +105,7 @@ class PlanningTests(TonightTestCase):
     def test_proposal_is_the_latest_finished_run(self):
         first = self.plan_now()
         PlanRun.objects.create(night=self.night, status=PlanRun.Status.RUNNING, night_json={})
-        self.assertEqual(planning.proposal(self.night), PlanRun.objects.get(pk=first.pk))
+        self.assertEqual(runs.proposal(self.night), PlanRun.objects.get(pk=first.pk))
 
 
 class MoveTests(TonightTestCase):

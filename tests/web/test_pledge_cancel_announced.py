@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from nightstay.dispatch import announce
-from nightstay.dispatch.models import Placement
+from nightstay.planning.models import Placement
 
 from .test_board import TonightTestCase
 

@@ -39,7 +39,7 @@ def test_every_night_labelled_model_is_covered_by_the_purge():
 
 def test_the_night_scoped_models_are_the_ones_of_the_night():
     names = {model._meta.label for model, _ in night_scoped()}
-    assert {"intake.Party", "dispatch.Placement", "dispatch.Trip", "dispatch.Stop", "dispatch.PlanRun",
+    assert {"intake.Party", "planning.Placement", "planning.Trip", "planning.Stop", "planning.PlanRun",
             "dispatch.RunSheetGrant"} <= names
 
 

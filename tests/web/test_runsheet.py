@@ -10,7 +10,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from nightstay.dispatch import announce
-from nightstay.dispatch.models import Placement, RunSheetGrant, Stop, Trip
+from nightstay.dispatch.models import RunSheetGrant
+from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.intake.models import Party
 from nightstay.privacy.models import AddressReveal
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from nightstay.accounts.models import User
 from nightstay.privacy import crypto
 from nightstay.privacy.fields import SealedField, binding
-from nightstay.privacy.retention import night_rows, panic, purge
+from nightstay.privacy.retention import night_rows, purge
 from nightstay.volunteers.models import Application
 
 from .base import HubTestCase
@@ -169,7 +169,7 @@ class SeizureTests(TransactionTestCase):
             self.assertNotIn(party.ticket, dump)
 
     def test_right_after_a_panic_everything_holds(self):
-        panic(self.hub)
+        self.hub.panic()
         self.assertEqual(sum(night_rows(self.night).values()), 0)
         dump = database_dump()
         self.assert_dump_holds_none(dump)

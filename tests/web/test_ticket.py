@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.utils import timezone
 
-from nightstay.dispatch.models import Placement, Stop, Trip
+from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.intake.models import Party
 
 from .base import HubTestCase

@@ -2,7 +2,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from nightstay.hubs.models import Hub
-from nightstay.privacy.retention import panic
 
 
 class Command(BaseCommand):
@@ -16,6 +15,6 @@ class Command(BaseCommand):
             hub_obj = Hub.objects.get(slug=hub)
         except Hub.DoesNotExist:
             raise CommandError(f"no hub {hub!r}; hubs: {', '.join(Hub.objects.values_list('slug', flat=True))}")
-        done = panic(hub_obj)
+        done = hub_obj.panic()
         self.stdout.write(f"{hub_obj}: night rows deleted: {sum(done['night_rows'].values())}, "
                           f"sessions ended: {done['sessions']}")

@@ -1,0 +1,1 @@
+"""Tonight's plan: the night file, planner runs, the proposal, coordinators' pins and moves."""

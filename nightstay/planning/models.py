@@ -1,0 +1,137 @@
+"""Tonight's plan: the planner's runs (proposals) and, once announced, the plan as rows.
+
+A plan run keeps the night file it was made from and the plan that came back; the board
+shows the latest finished one. Placements (with the coordinators' pins), trips and their
+stops are written by dispatch's "Announce" and read by run sheets and host notices.
+All of it is night-scoped: purged 12 hours after the night's window ends. The tables keep
+the names they had when these models lived in dispatch.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from nightstay.privacy.labels import label
+
+
+class PlanRun(models.Model):
+    """One run of the planner on tonight's state, in the background; its plan is a proposal."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="plan_runs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    night_json = models.JSONField(null=True, blank=True)
+    plan_json = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "created_at": label("technical", "night"),
+        "created_by": label("personal", "night"),
+        "status": label("technical", "night"),
+        "night_json": label("operational", "night", "ids, sizes, rounded coordinates: no names, no addresses"),
+        "plan_json": label("operational", "night"),
+        "error": label("technical", "night"),
+    }
+
+    class Meta:
+        db_table = "dispatch_planrun"
+
+
+
+class Trip(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="trips")
+    driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trips")
+    seq = models.PositiveSmallIntegerField()
+    depart = models.DateTimeField()
+    end = models.CharField(max_length=13, choices=[("meeting_point", "back to the park"), ("home", "home")])
+    end_at = models.DateTimeField()
+    km = models.FloatField(default=0)
+    departed_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "driver": label("personal", "night"),
+        "seq": label("technical", "night"),
+        "depart": label("operational", "night"),
+        "end": label("operational", "night"),
+        "end_at": label("operational", "night"),
+        "km": label("operational", "night"),
+        "departed_at": label("technical", "night"),
+    }
+
+    class Meta:
+        db_table = "dispatch_trip"
+        ordering = ["driver_id", "seq"]
+
+
+class Stop(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stops")
+    order = models.PositiveSmallIntegerField()
+    home = models.ForeignKey("pledges.Home", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    shelter = models.ForeignKey("hubs.Shelter", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    arrive = models.DateTimeField()
+    dropped_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "trip": label("technical", "night"),
+        "order": label("technical", "night"),
+        "home": label("personal", "night"),
+        "shelter": label("operational", "night"),
+        "arrive": label("operational", "night"),
+        "dropped_at": label("technical", "night"),
+    }
+
+    class Meta:
+        db_table = "dispatch_stop"
+        ordering = ["trip", "order"]
+
+
+class Placement(models.Model):
+    """A party's place tonight: a home or a shelter. ``pinned`` ones survive re-planning."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="placements")
+    party = models.OneToOneField("intake.Party", on_delete=models.CASCADE, related_name="placement")
+    home = models.ForeignKey("pledges.Home", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    shelter = models.ForeignKey("hubs.Shelter", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    stop = models.ForeignKey(Stop, null=True, blank=True, on_delete=models.SET_NULL, related_name="placements")
+    arrive = models.DateTimeField(null=True, blank=True)
+    pinned = models.BooleanField(default=False)
+    announced = models.BooleanField(default=False)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "party": label("technical", "night"),
+        "home": label("personal", "night", "who sleeps where tonight: deleted with the night"),
+        "shelter": label("operational", "night"),
+        "stop": label("technical", "night"),
+        "arrive": label("operational", "night"),
+        "pinned": label("technical", "night"),
+        "announced": label("technical", "night"),
+        "arrived_at": label("technical", "night"),
+    }
+
+    class Meta:
+        db_table = "dispatch_placement"
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(home__isnull=True) ^ models.Q(shelter__isnull=True)), name="one_place"),
+        ]

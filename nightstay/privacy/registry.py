@@ -1,0 +1,58 @@
+"""What the apps above hand privacy to purge, filled in each app's ``AppConfig.ready()``.
+
+Privacy is the lowest layer: it imports no other app of nightstay, so the apps that hold
+what it purges say so here, where a reader of ``retention`` finds every one of them:
+
+- hubs registers its ``Night``: night-scoped rows are found through their foreign keys to
+  it, and a night is purged when its ``end`` is 12 hours past;
+- figures asks to count a night before its rows go (the anonymous counts outlive the rows);
+- volunteers registers its applications, blanked 30 days after their decision.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A model whose personal fields are blanked ``APPLICATION_DAYS`` after a decision."""
+
+    model: type[models.Model]
+    decided: models.Q  # the rows whose decision is taken (still open ones keep their fields)
+    clock: str  # the field that says when it was taken
+
+
+@dataclass
+class Registry:
+    night: type[models.Model] | None = None
+    before_night_purge: list[Callable] = field(default_factory=list)
+    decided: list[Decided] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+def register_night(model: type[models.Model]) -> None:
+    """``model`` is the night itself: every night-scoped row leads to it through foreign keys."""
+    registry.night = model
+
+
+def before_night_purge(hook: Callable) -> None:
+    """``hook(night)`` runs in the purge's transaction, before the night's rows are deleted."""
+    if hook not in registry.before_night_purge:
+        registry.before_night_purge.append(hook)
+
+
+def register_decided(model: type[models.Model], decided: models.Q, clock: str) -> None:
+    entry = Decided(model, decided, clock)
+    if entry not in registry.decided:
+        registry.decided.append(entry)
+
+
+def night_model() -> type[models.Model]:
+    if registry.night is None:
+        raise LookupError("no app registered the night (hubs registers it in its AppConfig.ready)")
+    return registry.night
