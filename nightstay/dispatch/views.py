@@ -20,7 +20,6 @@ from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import STAFF, Night, Shelter
 from nightstay.intake.models import Party
 from nightstay.planning.models import Trip
-from nightstay.planning.nightfile import open_on
 from nightstay.planning.views import proposal_context
 from nightstay.pledges.models import BedPledge, SeatPledge
 
@@ -29,10 +28,8 @@ from .models import ParkArrival, RunSheetGrant
 
 
 def _pledged(night: Night) -> tuple[list[BedPledge], list[SeatPledge]]:
-    beds = [p for p in open_on(BedPledge.objects.filter(home__hub=night.hub), night.date).select_related("home__host")
-            if p.is_open_on(night.date)]
-    seats = [p for p in open_on(SeatPledge.objects.filter(hub=night.hub), night.date).select_related("driver")
-             if p.is_open_on(night.date)]
+    beds = BedPledge.objects.filter(home__hub=night.hub).select_related("home__host").open_on(night.date)
+    seats = SeatPledge.objects.filter(hub=night.hub).select_related("driver").open_on(night.date)
     return beds, seats
 
 

@@ -14,10 +14,24 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nightstay.planner.night import GENDERS
 from nightstay.privacy import retention
 from nightstay.privacy.labels import label
 
-GENDER_CHOICES = [("m", "men"), ("f", "women"), ("mixed", "families / mixed")]
+
+class Gender(models.TextChoices):
+    """A party's gender mix, in the night format's words (``GENDERS``): what a party is, what a
+    host or a shelter takes. Men alone and women or families never share a host's home."""
+
+    MEN = "m", _("men")
+    WOMEN = "f", _("women")
+    MIXED = "mixed", _("family / mixed")
+
+
+def gender_list(text: str) -> list[str]:
+    """A stored comma list of genders ("f,m") in the format's order (``["m", "f"]``)."""
+    given = {g.strip() for g in text.split(",")}
+    return [g for g in GENDERS if g in given]
 
 
 # First path segments of the site's own pages: a hub named like one would shadow it or be shadowed
@@ -56,10 +70,8 @@ class Hub(models.Model):
         return self.name
 
     def tonight(self) -> "Night":
-        """Tonight's night for this hub, created on first use. Before noon, 'tonight' is still last night."""
-        now = timezone.localtime()
-        day = now.date() - timedelta(days=1) if now.hour < 12 else now.date()
-        return Night.for_date(self, day)
+        """Tonight's night for this hub, created on first use."""
+        return Night.for_date(self, Night.day_of())
 
     def panic(self, keep_session: str | None = None) -> dict:
         """Wipe the hub's open nights at once: counts first, then every night-scoped row (run-sheet
@@ -131,10 +143,6 @@ class Shelter(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def gender_list(self) -> list[str]:
-        return [g for g in self.genders.split(",") if g]
-
 
 class Night(models.Model):
     """One evening of one hub, from the window's start to its end (the next morning).
@@ -172,6 +180,13 @@ class Night(models.Model):
 
     def __str__(self):
         return f"{self.hub} {self.date}"
+
+    @staticmethod
+    def day_of(moment: datetime | None = None) -> date:
+        """The date of the night ``moment`` (default: now) belongs to. Before noon it is still last
+        night: a coordinator at 2 a.m. and a host checking at 9 a.m. both mean the evening before."""
+        moment = timezone.localtime(moment)
+        return moment.date() - timedelta(days=1) if moment.hour < 12 else moment.date()
 
     @classmethod
     def for_date(cls, hub: Hub, day: date) -> "Night":

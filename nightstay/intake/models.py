@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nightstay.hubs.models import Gender
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
 
@@ -28,10 +29,7 @@ class TicketsExhausted(Exception):
 
 
 class Party(models.Model):
-    class Gender(models.TextChoices):
-        MEN = "m", _("men")
-        WOMEN = "f", _("women")
-        MIXED = "mixed", _("family / mixed")
+    Gender = Gender
 
     class Why(models.TextChoices):
         NONE = "", _("no")
@@ -117,10 +115,6 @@ class Party(models.Model):
             announced = self.__class__.objects.filter(pk=self.pk, placement__announced=True).exists()
             self.status = self.Status.PLACED if announced else self.Status.WAITING
             self.save(update_fields=["status"])
-
-    @property
-    def is_waiting(self) -> bool:
-        return self.status in (self.Status.WAITING, self.Status.PLACED)
 
     def next_step(self) -> dict:
         """What the guest's ticket page says comes next. A time and a volunteer's first name at

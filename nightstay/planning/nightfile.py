@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from nightstay.hubs.models import Night, Shelter
+from nightstay.hubs.models import Night, Shelter, gender_list
 from nightstay.intake.models import Party
 from nightstay.planner.read import read_night
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
@@ -83,15 +83,6 @@ def _langs(text: str) -> list[str]:
     return sorted({x.strip().lower() for x in text.split(",") if x.strip()})
 
 
-def _genders(text: str) -> list[str]:
-    return [g for g in ("m", "f", "mixed") if g in {x.strip() for x in text.split(",")}]
-
-
-def open_on(pledges, day):
-    """Pledges that may be open on ``day``, narrowed by the database; ``is_open_on`` decides."""
-    return pledges.filter(withdrawn=False, first_date__lte=day).exclude(until__lt=day)
-
-
 def build(night: Night) -> tuple[dict, Ids]:
     """The night document for ``night`` and the ids it uses; raises ``NightError`` only on a bug."""
     hub = night.hub
@@ -102,19 +93,18 @@ def build(night: Night) -> tuple[dict, Ids]:
         taken[home_pk] += size
 
     hosts = []
-    pledges = open_on(BedPledge.objects.filter(home__hub=hub), night.date).select_related("home")
-    pledges = pledges.order_by("-beds", "id")
+    pledges = BedPledge.objects.filter(home__hub=hub).select_related("home").order_by("-beds", "id").open_on(night.date)
     for pledge in pledges:
         home = pledge.home
         hid = home_id(home)
         beds = pledge.beds - taken[home.pk]
         ready, latest = at(night, pledge.ready_from), at(night, pledge.latest_arrival)
-        if hid in ids.homes or beds < 1 or latest < ready or not pledge.is_open_on(night.date):
+        if hid in ids.homes or beds < 1 or latest < ready:
             continue
         ids.homes[hid], ids.pledges[hid] = home, pledge
         hosts.append({
             "id": hid, "location": {"lat": home.lat, "lon": home.lon}, "beds": beds, "pickup": pledge.pickup,
-            "accepts": {"genders": _genders(pledge.genders), "minors": pledge.minors,
+            "accepts": {"genders": gender_list(pledge.genders), "minors": pledge.minors,
                         "max_party": max(1, pledge.max_party)},
             "languages": _langs(pledge.languages), "ready_from": _iso(ready), "latest_arrival": _iso(latest),
             "welcomes_back": pledge.welcomes_back,
@@ -126,15 +116,15 @@ def build(night: Night) -> tuple[dict, Ids]:
         ids.shelters[sid] = shelter
         shelters.append({"id": sid, "name": shelter.name, "location": {"lat": shelter.lat, "lon": shelter.lon},
                          "beds": shelter.beds, "reach": shelter.reach,
-                         "accepts": {"genders": _genders(shelter.genders), "minors": shelter.minors}})
+                         "accepts": {"genders": gender_list(shelter.genders), "minors": shelter.minors}})
 
     drivers = []
     busy_until = _busy_until(night)
-    seats = open_on(SeatPledge.objects.filter(hub=hub, seats__gte=1), night.date).order_by("available_from", "id")
+    seats = SeatPledge.objects.filter(hub=hub, seats__gte=1).order_by("available_from", "id").open_on(night.date)
     for pledge in seats:
         start, until = at(night, pledge.available_from), at(night, pledge.available_until)
         start = max(start, busy_until.get(pledge.driver_id, start))
-        if until < start or not pledge.is_open_on(night.date):
+        if until < start:
             continue
         did = driver_id(pledge)
         ids.drivers[did] = pledge

@@ -6,11 +6,14 @@ from datetime import date, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nightstay.hubs.models import Gender, Night, gender_list
+
 from . import areas
 from .languages import SPOKEN
-from .models import GENDERS, BedPledge, Recurrence, SeatPledge, tonight_date
+from .models import BedPledge, Recurrence, SeatPledge
 
-GENDER_CHOICES = [("m", _("men")), ("f", _("women")), ("mixed", _("families / mixed"))]
+# What a host takes, said of many guests ("families", where a party is "a family").
+HOST_TAKES = [(g.value, _("families / mixed") if g == Gender.MIXED else g.label) for g in Gender]
 MAX_DAYS_AHEAD = 120  # a pattern runs at most about four months; then the volunteer renews it
 MAX_KM_FROM_HUB = 150
 
@@ -85,7 +88,7 @@ class RecurringForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = tonight_date()
+        self.today = Night.day_of()
         self.fields["recurrence"].widget = forms.RadioSelect(choices=Recurrence.choices)
         self.fields["recurrence"].label = _("When")
         self.fields["first_date"].label = _("First night")
@@ -138,7 +141,7 @@ class EveningTimes:
 
 
 class BedPledgeForm(EveningTimes, RecurringForm):
-    genders = forms.MultipleChoiceField(label=_("Who you can take"), choices=GENDER_CHOICES,
+    genders = forms.MultipleChoiceField(label=_("Who you can take"), choices=HOST_TAKES,
                                         widget=forms.CheckboxSelectMultiple)
     languages = forms.MultipleChoiceField(label=_("Languages you speak"), choices=SPOKEN, required=False,
                                           widget=forms.CheckboxSelectMultiple)
@@ -179,7 +182,7 @@ class BedPledgeForm(EveningTimes, RecurringForm):
         if largest is not None and beds and not 1 <= largest <= beds:
             self.add_error("max_party", _("The largest group fits in your beds: at most %(beds)s.") % {"beds": beds})
         self.check_order(cleaned, "ready_from", "latest_arrival", _("The latest arrival comes after you are ready."))
-        cleaned["genders"] = ",".join(g for g in GENDERS if g in cleaned.get("genders", []))
+        cleaned["genders"] = ",".join(gender_list(",".join(cleaned.get("genders", []))))
         cleaned["languages"] = ",".join(code for code, _name in SPOKEN if code in cleaned.get("languages", []))
         return cleaned
 

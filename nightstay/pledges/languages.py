@@ -20,4 +20,3 @@ SPOKEN = [
     ("it", "Italiano"),
     ("de", "Deutsch"),
 ]
-CODES = {code for code, _name in SPOKEN}

@@ -20,7 +20,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from nightstay.hubs.models import Night
+from nightstay.hubs.models import Night, gender_list
 from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
@@ -28,14 +28,6 @@ from nightstay.privacy.labels import label
 from .words import WORDS
 
 COORD_DECIMALS = 3  # ~110 m of latitude, ~70 m of longitude in Belgium
-GENDERS = ("m", "f", "mixed")
-
-
-def tonight_date() -> date:
-    """The date of tonight's night, as ``Hub.tonight()`` counts it (before noon it is still last night),
-    without creating the night's row: a host planning next week needs no night open."""
-    now = timezone.localtime()
-    return now.date() - timedelta(days=1) if now.hour < 12 else now.date()
 
 
 class Home(models.Model):
@@ -69,6 +61,14 @@ class Recurrence(models.TextChoices):
     DAILY = "daily", _("every night until")
 
 
+class PledgeQuerySet(models.QuerySet):
+    def open_on(self, day: date) -> list:
+        """These pledges that are open on the night of ``day``: the database narrows by dates,
+        ``is_open_on`` (the one rule) decides."""
+        rows = self.filter(withdrawn=False, first_date__lte=day).exclude(until__lt=day)
+        return [p for p in rows if p.is_open_on(day)]
+
+
 class Recurring(models.Model):
     """When a pledge offers something: one date, every week, every n weeks, every night until."""
 
@@ -78,6 +78,8 @@ class Recurring(models.Model):
     every_weeks = models.PositiveSmallIntegerField(default=1)
     cancelled_dates = models.JSONField(default=list, blank=True)
     withdrawn = models.BooleanField(default=False)
+
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -147,13 +149,6 @@ class Recurring(models.Model):
             pattern += " " + _("until %(date)s") % {"date": date_format(self.until, "j F")}
         return pattern
 
-    @classmethod
-    def open_on(cls, hub, day: date, **filters) -> list:
-        """The hub's pledges open on the night of ``day``: the database narrows by dates, the rule decides."""
-        hub_filter = {"home__hub": hub} if cls is BedPledge else {"hub": hub}
-        rows = cls.objects.filter(**hub_filter, **filters, withdrawn=False, first_date__lte=day).exclude(until__lt=day)
-        return [p for p in rows if p.is_open_on(day)]
-
 
 class BedPledge(Recurring):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -193,8 +188,7 @@ class BedPledge(Recurring):
     @property
     def accepts_list(self) -> list[str]:
         """Which of m, f, mixed the host takes, in that order (the night format's ``accepts.genders``)."""
-        given = {g.strip() for g in self.genders.split(",")}
-        return [g for g in GENDERS if g in given]
+        return gender_list(self.genders)
 
     @property
     def language_list(self) -> list[str]:

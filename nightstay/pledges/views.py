@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import STAFF, Role, Shelter
+from nightstay.hubs.models import STAFF, Gender, Night, Role, Shelter
 
 from . import areas
 from .forms import BedPledgeForm, HomeForm, SeatPledgeForm
-from .models import BedPledge, Home, SeatPledge, WelcomeCard, tonight_date
+from .models import BedPledge, Home, SeatPledge, WelcomeCard
 
 UPCOMING_DAYS = 14
 GEOLOCATION_ALLOWED = "geolocation=(self), camera=(), microphone=()"
@@ -48,7 +48,7 @@ def _with_nights(pledges, today: date):
 
 @hub_role_required(Role.HOST, Role.DRIVER)
 def mine(request: HubRequest):
-    today = tonight_date()
+    today = Night.day_of()
     home = _my_home(request) if Role.HOST in request.roles else None
     beds = BedPledge.objects.filter(home=home).order_by("first_date") if home else []
     beds = [p for p in beds if not p.is_over(today)]
@@ -150,7 +150,7 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
     try:
         day = date.fromisoformat(request.POST.get("day", ""))
     except ValueError:
-        day = tonight_date()
+        day = Night.day_of()
     if pledge.is_counted_on(day):
         note = _("Not cancelled: guests are already placed with you that night. Tell the coordinators at the park.")
         return _pledge_changed(request, pledge, kind, note, refused=True)
@@ -169,7 +169,7 @@ def withdraw(request: HubRequest, kind: str, pledge_id):
 
 def _pledge_changed(request: HubRequest, pledge, kind: str, note: str, refused: bool = False):
     if request.htmx:
-        today = tonight_date()
+        today = Night.day_of()
         _with_nights([pledge], today)
         return render(request, "pledges/_pledge.html", {"pledge": pledge, "kind": kind, "today": today, "note": note,
                                                         "refused": refused})
@@ -198,10 +198,10 @@ def cards(request: HubRequest):
 @hub_role_required(*STAFF)
 def tonight(request: HubRequest):
     """Tonight's totals for coordinators: how many beds and seats, never who."""
-    today = tonight_date()
-    beds = BedPledge.open_on(request.hub, today)
-    seats = SeatPledge.open_on(request.hub, today)
-    by_gender = {g: sum(p.beds for p in beds if g in p.accepts_list) for g in ("m", "f", "mixed")}
+    today = Night.day_of()
+    beds = BedPledge.objects.filter(home__hub=request.hub).open_on(today)
+    seats = SeatPledge.objects.filter(hub=request.hub).open_on(today)
+    by_gender = {g: sum(p.beds for p in beds if g in p.accepts_list) for g in Gender.values}
     totals = {
         "beds": sum(p.beds for p in beds),
         "homes": len({p.home_id for p in beds}),

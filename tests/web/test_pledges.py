@@ -85,7 +85,7 @@ class RecurrenceTests(HubTestCase):
                    until=TUESDAY - timedelta(1))
         liege = Home.objects.create(hub=self.other_hub, host=self.otto, address="x", lat=50.6, lon=5.5, area="Liège")
         bed_pledge(liege)
-        self.assertEqual(BedPledge.open_on(self.hub, TUESDAY), [weekly])
+        self.assertEqual(BedPledge.objects.filter(home__hub=self.hub).open_on(TUESDAY), [weekly])
 
     def test_accepts_and_languages_as_lists(self):
         p = bed_pledge(self.hugo_home, genders="mixed,m", languages="fr,en")
@@ -95,7 +95,7 @@ class RecurrenceTests(HubTestCase):
     def test_seat_pledges_recur_the_same_way(self):
         s = SeatPledge.objects.create(hub=self.hub, driver=self.dara, first_date=TUESDAY, recurrence=Recurrence.WEEKLY,
                                       home_lat=50.8312, home_lon=4.3721)
-        self.assertEqual(SeatPledge.open_on(self.hub, TUESDAY + timedelta(7)), [s])
+        self.assertEqual(SeatPledge.objects.filter(hub=self.hub).open_on(TUESDAY + timedelta(7)), [s])
         self.assertEqual((s.home_lat, s.home_lon), (50.83, 4.37))
 
 

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.accounts.models import User
 from nightstay.figures.models import NightFigures
-from nightstay.hubs.models import Hub, Membership, Role, Shelter
+from nightstay.hubs.models import Hub, Membership, Night, Role, Shelter
 from nightstay.intake.models import TICKET_ALPHABET, Party
 from nightstay.planner import demo
 from nightstay.pledges.models import BedPledge, Home, Recurrence, SeatPledge
@@ -236,7 +236,7 @@ class Command(BaseCommand):
                 ticket = "".join(rng.choice(TICKET_ALPHABET) for _ in range(4))
             tickets.add(ticket)
             arrived = datetime.fromisoformat(p["waiting_since"])
-            day = night.date + timedelta(days=1) if arrived.hour < 12 else night.date
+            day = night.date + (arrived.date() - Night.day_of(arrived))  # after midnight in the drawn night too
             why = ("minor" if p["minor"] else "woman" if p["gender"] == "f" else "medical" if p["gender"] == "m"
                    else "") if p["vulnerable"] else ""
             parties.append(Party(
