@@ -18,6 +18,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from .night import Travel, crow_km
+
 FORMAT = "nightstay.night/1"
 TZ = timezone(timedelta(hours=1))  # Brussels in winter
 
@@ -35,8 +37,8 @@ NAMUR_STATION = (50.4686, 4.8625)
 
 # One speed for every leg (the format has one): between night-time city streets (~25 km/h)
 # and the motorway to Namur (~90 km/h), so a city drop takes ~10 minutes and Namur ~1h45.
-TRAVEL = {"model": "haversine", "road_factor": 1.3, "drive_kmh": 45, "walk_kmh": 4.5,
-          "board_minutes": 5, "drop_minutes": 3}
+# Everything else as the format's defaults (``Travel()``), which the platform's night files use.
+TRAVEL = Travel(drive_kmh=45).to_json()
 
 DORMITORY_WALK_KM = 0.87  # great-circle: 0.87 km x 1.3 at 4.5 km/h is the reported 15-minute walk
 
@@ -108,9 +110,7 @@ def _offset(centre: tuple[float, float], km: float, bearing_deg: float) -> dict:
 
 
 def _road_km(a: dict, b: dict) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))) * TRAVEL["road_factor"]
+    return crow_km(a["lat"], a["lon"], b["lat"], b["lon"]) * TRAVEL["road_factor"]
 
 
 def _width(n: int) -> int:

@@ -15,6 +15,13 @@ EARTH_RADIUS_KM = 6371.0
 GENDERS = ("m", "f", "mixed")
 
 
+def crow_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle (haversine) distance in km: the format's distance before ``road_factor``."""
+    la1, lo1, la2, lo2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
 @dataclass(frozen=True)
 class Location:
     lat: float
@@ -34,9 +41,13 @@ class Travel:
 
     def km(self, a: Location, b: Location) -> float:
         """Road kilometres: the great-circle distance times ``road_factor``."""
-        la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-        h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h))) * self.road_factor
+        return crow_km(a.lat, a.lon, b.lat, b.lon) * self.road_factor
+
+    def to_json(self) -> dict:
+        """The format's ``travel`` object (whole numbers written whole)."""
+        values = {"model": self.model, "road_factor": self.road_factor, "drive_kmh": self.drive_kmh,
+                  "walk_kmh": self.walk_kmh, "board_minutes": self.board_minutes, "drop_minutes": self.drop_minutes}
+        return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in values.items()}
 
     def drive_seconds(self, a: Location, b: Location) -> float:
         return self.km(a, b) / self.drive_kmh * 3600.0

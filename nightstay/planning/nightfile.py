@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from nightstay.hubs.models import Night, Shelter, gender_list
 from nightstay.intake.models import Party
+from nightstay.planner.night import Travel
 from nightstay.planner.read import read_night
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
 
 from .models import Placement
 
 FORMAT = "nightstay.night/1"
-TRAVEL = {"model": "haversine", "road_factor": 1.3, "drive_kmh": 30, "walk_kmh": 4.5,
-          "board_minutes": 5, "drop_minutes": 3}
+TRAVEL = Travel().to_json()  # the format's defaults: city streets at night
 IN_THE_PARK = (Party.Status.WAITING, Party.Status.PLACED)
 GONE_TO_A_BED = (Party.Status.ON_THE_WAY, Party.Status.ARRIVED)
 

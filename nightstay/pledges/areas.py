@@ -7,10 +7,11 @@ the municipality, whose rough centre stands in for the home (see ``data/areas.js
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from nightstay.planner.night import crow_km
 
 AREAS_FILE = Path(__file__).with_name("data") / "areas.json"
 
@@ -32,13 +33,6 @@ def by_name(name: str) -> Area | None:
     return next((a for a in areas() if a.name == name), None)
 
 
-def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
 def nearest(lat: float, lon: float) -> Area:
     """The listed municipality whose centre is nearest: the only place name a located home gets."""
-    return min(areas(), key=lambda a: km_between(lat, lon, a.lat, a.lon))
+    return min(areas(), key=lambda a: crow_km(lat, lon, a.lat, a.lon))

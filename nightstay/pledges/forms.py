@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nightstay.hubs.models import Gender, Night, gender_list
+from nightstay.planner.night import crow_km
 
 from . import areas
 from .languages import SPOKEN
@@ -42,7 +43,7 @@ class LocationFields(forms.Form):
     def clean_location(self, cleaned):
         lat, lon, area_name = cleaned.get("lat"), cleaned.get("lon"), cleaned.get("area")
         if lat is not None and lon is not None:
-            if areas.km_between(lat, lon, self.hub.meeting_lat, self.hub.meeting_lon) > MAX_KM_FROM_HUB:
+            if crow_km(lat, lon, self.hub.meeting_lat, self.hub.meeting_lon) > MAX_KM_FROM_HUB:
                 raise forms.ValidationError(_("This phone's location is far from the hub. Choose the area instead."))
             lat, lon = round(lat, self.decimals), round(lon, self.decimals)
             return lat, lon, areas.nearest(lat, lon).name
