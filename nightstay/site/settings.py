@@ -152,6 +152,8 @@ LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
 GUEST_LANGUAGES = LANGUAGES + [("ar", "العربية"), ("ti", "ትግርኛ")]
 LOCALE_PATHS = [BASE_DIR / "nightstay" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Brussels")
+# The country a phone number written without its code is read in (ISO 3166 code).
+PHONE_REGION = os.environ.get("PHONE_REGION", "BE")
 USE_I18N = True
 USE_TZ = True
 

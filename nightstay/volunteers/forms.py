@@ -1,7 +1,9 @@
 """The public sign-up form (short, for a phone) and the coordinator's decision after the call."""
 import re
 
+import phonenumbers
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Application
@@ -29,11 +31,16 @@ class ApplicationForm(forms.ModelForm):
         fields = ["first_name", "phone", "email", "area", "offer", "offer_note", "consent"]
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        digits = re.sub(r"\D", "", phone)
-        if not re.fullmatch(r"\+?[\d\s()./-]+", phone) or not 8 <= len(digits) <= 15:
+        """Any way people write their number ("0470 12 34 56", "+32 (0)470/12.34.56"), stored in one
+        form (E.164, "+32470123456") that a phone dials from anywhere; a number without a country
+        code is read as one of the hub's country (``PHONE_REGION``)."""
+        try:
+            number = phonenumbers.parse(self.cleaned_data["phone"], settings.PHONE_REGION)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
             raise forms.ValidationError(_("Write a phone number, like +32 470 12 34 56."))
-        return phone
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def clean_area(self):
         area = self.cleaned_data["area"].strip()

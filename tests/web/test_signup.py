@@ -65,6 +65,16 @@ class SignUpTests(HubTestCase):
         self.assertContains(r, 'value="both" id="id_offer_2" required checked')
         self.assertEqual(Application.objects.count(), 0)
 
+    def test_a_phone_is_stored_in_one_form_however_it_is_written(self):
+        for i, written in enumerate(["0470 12 34 56", "+32 (0)470/12.34.56", "0032 470 123 456"]):
+            self.assertEqual(self.join(phone=written, email=f"lea{i}@example.org").status_code, 302, written)
+        self.assertEqual({a.phone for a in Application.objects.all()}, {"+32470123456"})
+
+    def test_a_number_that_cannot_be_one_is_refused(self):
+        r = self.join(phone="+32 12")
+        self.assertContains(r, "Write a phone number")
+        self.assertContains(r, 'value="+32 12"')
+
     def test_a_postcode_is_fine_in_the_area(self):
         self.assertEqual(self.join(area="1030 Schaerbeek").status_code, 302)
 
