@@ -113,9 +113,10 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
 
 def plan(args: argparse.Namespace) -> int:
     night = _night(args.night)
-    from nightstay.planner.solve import solve  # the search is heavy to import; only ``plan`` needs it
+    from nightstay.planner import MaxRuntime, MaxWork, solve  # the search is heavy to import; only ``plan`` needs it
 
-    result = solve(night, time_limit=args.time_limit, seed=args.seed, deterministic=args.deterministic)
+    stop = MaxWork.for_seconds(args.time_limit) if args.deterministic else MaxRuntime(args.time_limit)
+    result = solve(night, stop, seed=args.seed)
     _write(result.dumps(), args.output)
     verdict = check_plan(night, result.to_json())
     if not verdict.valid:

@@ -28,7 +28,7 @@ SUMMARY_KEYS = ("people", "sheltered", "vulnerable_sheltered", "rotation", "retu
 if not (Path(nightstay.planner.__file__).parent / "solve.py").is_file():
     pytest.skip("the solver (nightstay/planner/solve.py) is not there yet", allow_module_level=True)
 
-from nightstay.planner.solve import solve  # noqa: E402  (only once it exists)
+from nightstay.planner import MaxWork, solve  # noqa: E402  (only once it exists)
 
 # Nights the solver is known to fail, with the failure; remove an entry once it is fixed.
 KNOWN_FAILURES: dict[str, str] = {}
@@ -55,7 +55,7 @@ def _load(name: str) -> tuple[dict, dict]:
 @pytest.mark.parametrize("name", _nights())
 def test_the_plan_is_valid_truthful_and_as_good_as_the_best_by_hand(name):
     night_doc, expect = _load(name)
-    plan = solve(read_night(night_doc), time_limit=0.5, seed=0, deterministic=True).to_json()
+    plan = solve(read_night(night_doc), MaxWork.for_seconds(0.5), seed=0).to_json()
 
     score = assert_valid(night_doc, plan)
 
