@@ -15,7 +15,7 @@ from .night import Night
 from .plan import Plan
 from .problem import CAR, Problem
 from .problems import Refusal, Violation
-from .solve import write_plan
+from .solver import write_plan
 from .state import State
 
 
