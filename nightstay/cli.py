@@ -24,8 +24,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from nightstay.planner.check import check_plan
-from nightstay.planner.read import NightError, load_night
+from nightstay.planner import NightError, check_plan, load_night
 
 OK, INVALID, BAD_INPUT = 0, 1, 2
 
