@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from nightstay.hubs.models import Night, Shelter
 from nightstay.intake.models import Party
-from nightstay.planner.read import read_night
+from nightstay.planner import read_night
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
 
 from .models import Placement

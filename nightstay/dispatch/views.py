@@ -134,7 +134,7 @@ def move(request: HubRequest):
     try:
         decide.move_party(night, form.cleaned_data["party"], form.cleaned_data["place"], request.user)
     except (decide.Refused, IntegrityError) as exc:
-        message = view.readable(str(exc)) if isinstance(exc, decide.Refused) else _("Someone else just changed this.")
+        message = view.readable(exc) if isinstance(exc, decide.Refused) else _("Someone else just changed this.")
         return _refused(request, night, form, message)
     return _answer(request, night)
 

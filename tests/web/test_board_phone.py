@@ -1,12 +1,15 @@
 """The board on a phone: what a coordinator needs next comes first, and no code the planner uses shows."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from nightstay.dispatch import planning, proposal
 from nightstay.dispatch.models import RunSheetGrant
 from nightstay.dispatch.nightfile import shelter_id
 from nightstay.intake.models import Party
+from nightstay.planner import Violation
 
-from .test_board import TonightTestCase
+from .test_board import BRUSSELS, TonightTestCase
 
 
 class BoardOrderTests(TonightTestCase):
@@ -62,9 +65,24 @@ class RefusalWordsTests(TonightTestCase):
     def test_the_planners_refusals_read_as_words(self):
         self.plan_now()
         view = proposal.build(planning.proposal(self.night))
-        self.assertEqual(view.readable(f"party MENA at {shelter_id(self.dormitory)}: does not accept gender mixed"),
-                         "party MENA at Porte d'Ulysse: takes no family / mixed")
-        self.assertEqual(view.readable("x: does not accept gender m"), "x: takes no men")
-        self.assertEqual(view.readable("x: max_party 2 < size 3"), "x: takes groups of 2 at most")
-        self.assertEqual(view.readable("x: does not accept minors"), "x: takes no minors")
-        self.assertEqual(view.readable("x: no common language"), "x: no common language")
+        dorm = shelter_id(self.dormitory)
+
+        def said(code, **values):
+            return view.say(Violation(code, {"party": "MENA", "place": dorm, **values}))
+
+        at = "party MENA at Porte d'Ulysse: "
+        self.assertEqual(said("gender_refused", gender="mixed"), at + "takes no family / mixed")
+        self.assertEqual(said("gender_refused", gender="m"), at + "takes no men")
+        self.assertEqual(said("party_too_big", most=2, size=3), at + "takes groups of 2 at most")
+        self.assertEqual(said("minors_refused"), at + "takes no minors")
+        self.assertEqual(said("no_common_language"), at + "no common language")
+
+    def test_times_and_drivers_read_as_on_the_board(self):
+        self.plan_now()
+        view = proposal.build(planning.proposal(self.night))
+        driver = next(iter(view.drivers))
+        at = datetime(2026, 11, 24, 23, 47, 12, tzinfo=BRUSSELS)
+        latest = datetime(2026, 11, 24, 23, 30, tzinfo=BRUSSELS)
+        problem = Violation("stop_late", {"path": "trips[0].stops[0]", "driver": driver,
+                                          "place": shelter_id(self.dormitory), "at": at, "latest": latest})
+        self.assertEqual(view.say(problem), "Dara reaches Porte d'Ulysse at 23:47, after 23:30")
