@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
+from django.utils import translation
+
 from nightstay.dispatch import planning, proposal
 from nightstay.dispatch.models import RunSheetGrant
-from nightstay.dispatch.nightfile import shelter_id
+from nightstay.dispatch.nightfile import home_id, shelter_id
 from nightstay.intake.models import Party
-from nightstay.planner import Violation
+from nightstay.planner import MESSAGES, Violation
+from nightstay.pledges.models import BedPledge
 
-from .test_board import BRUSSELS, TonightTestCase
+from .test_board import BRUSSELS, NINE_PM, TonightTestCase
 
 
 class BoardOrderTests(TonightTestCase):
@@ -86,3 +90,38 @@ class RefusalWordsTests(TonightTestCase):
         problem = Violation("stop_late", {"path": "trips[0].stops[0]", "driver": driver,
                                           "place": shelter_id(self.dormitory), "at": at, "latest": latest})
         self.assertEqual(view.say(problem), "Dara reaches Porte d'Ulysse at 23:47, after 23:30")
+
+    def test_refusals_read_in_the_coordinators_language(self):
+        self.plan_now()
+        self.log_in(self.colette)
+        self.client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "fr"})
+        r = self.client.post(self.url("move"), {"party": "WUMA", "place": shelter_id(self.dormitory)},
+                             headers={"HX-Request": "true"})
+        self.assertContains(r, "groupe WUMA à Porte d&#x27;Ulysse : refuse : femmes")
+
+    def test_a_group_too_big_for_a_home(self):
+        BedPledge.objects.filter(pk=self.hugo_beds.pk).update(beds=4, max_party=2)
+        Party.objects.create(night=self.night, ticket="TRIO", size=3, gender="m",
+                             waiting_since=datetime(2026, 11, 24, 20, 0, tzinfo=BRUSSELS))
+        self.plan_now()
+        self.log_in(self.colette)
+        hugo = home_id(self.hugo_home)
+        for lang, words in (("en", "takes groups of 2 at most"), ("fr", "groupes de 2 au plus")):
+            self.client.cookies.load({settings.LANGUAGE_COOKIE_NAME: lang})
+            r = self.client.post(self.url("move"), {"party": "TRIO", "place": hugo}, headers={"HX-Request": "true"})
+            self.assertContains(r, words)
+
+    def test_every_problem_of_the_planner_has_words_on_the_board(self):
+        self.assertEqual(set(proposal.WORDS), set(MESSAGES))
+        self.plan_now()
+        view = proposal.build(planning.proposal(self.night))
+        values = {"party": "MENA", "place": home_id(self.hugo_home), "placed": None, "driver": "D-x",
+                  "path": "trips[0]", "n": 3, "beds": 2, "seats": 2, "gender": "f", "most": 2, "size": 3, "said": "'x'", "real": 1,
+                  "first": 2000, "last": 2100, "format": "nightstay.plan/1", "at": NINE_PM, "earliest": NINE_PM,
+                  "latest": NINE_PM}
+        for lang in ("en", "fr", "nl"):
+            with translation.override(lang):
+                for code in MESSAGES:
+                    said = view.say(Violation(code, values))
+                    self.assertNotIn("%(", said, code)
+                    self.assertNotIn("H-", said, code)  # the place by its name, never its id
