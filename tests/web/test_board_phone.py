@@ -72,7 +72,8 @@ class RefusalWordsTests(TonightTestCase):
         dorm = shelter_id(self.dormitory)
 
         def said(code, **values):
-            return view.say(Violation(code, {"party": "MENA", "place": dorm, **values}))
+            with translation.override("en"):
+                return view.say(Violation(code, {"party": "MENA", "place": dorm, **values}))
 
         at = "party MENA at Porte d'Ulysse: "
         self.assertEqual(said("gender_refused", gender="mixed"), at + "takes no family / mixed")
@@ -89,7 +90,8 @@ class RefusalWordsTests(TonightTestCase):
         latest = datetime(2026, 11, 24, 23, 30, tzinfo=BRUSSELS)
         problem = Violation("stop_late", {"path": "trips[0].stops[0]", "driver": driver,
                                           "place": shelter_id(self.dormitory), "at": at, "latest": latest})
-        self.assertEqual(view.say(problem), "Dara reaches Porte d'Ulysse at 23:47, after 23:30")
+        with translation.override("en"):
+            self.assertEqual(view.say(problem), "Dara reaches Porte d'Ulysse at 23:47, after 23:30")
 
     def test_refusals_read_in_the_coordinators_language(self):
         self.plan_now()
