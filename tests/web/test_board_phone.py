@@ -121,9 +121,13 @@ class RefusalWordsTests(TonightTestCase):
                   "path": "trips[0]", "n": 3, "beds": 2, "seats": 2, "gender": "f", "most": 2, "size": 3, "said": "'x'", "real": 1,
                   "first": 2000, "last": 2100, "format": "nightstay.plan/1", "at": NINE_PM, "earliest": NINE_PM,
                   "latest": NINE_PM}
+        said = {}
         for lang in ("en", "fr", "nl"):
             with translation.override(lang):
                 for code in MESSAGES:
-                    said = view.say(Violation(code, values))
-                    self.assertNotIn("%(", said, code)
-                    self.assertNotIn("H-", said, code)  # the place by its name, never its id
+                    said[lang, code] = view.say(Violation(code, values))
+                    self.assertNotIn("%(", said[lang, code], code)
+                    self.assertNotIn("H-", said[lang, code], code)  # the place by its name, never its id
+        for code in MESSAGES:
+            self.assertNotEqual(said["fr", code], said["en", code], code)
+            self.assertNotEqual(said["nl", code], said["en", code], code)
