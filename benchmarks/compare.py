@@ -25,7 +25,7 @@ from pathlib import Path
 
 from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.read import read_night
-from nightstay.planner.solve import solve
+from nightstay.planner import MaxRuntime, solve
 
 from . import reference_checker
 from .ortools_reference import solve_reference
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seeds):
             doc = make_night(scenario, seed)
             night = read_night(doc)
-            plan, t_ours = timed(solve, night, time_limit=args.time_limit, seed=0)
+            plan, t_ours = timed(solve, night, MaxRuntime(args.time_limit), seed=0)
             ours = judge(checker, doc, plan.to_json(), t_ours)
             ref_plan, t_ref = timed(solve_reference, night, ref_limit, seed=0)
             ref = judge(checker, doc, ref_plan.to_json(), t_ref)

@@ -49,7 +49,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from nightstay.planner.night import Driver, Host, Night, Party, Shelter
-from nightstay.planner.plan import Placement, Plan, Stop, Trip, self_pickup_arrival, summarize, time_trip, walk_arrival
+from nightstay.planner.plan import Placement, Plan, Stop, Trip, self_pickup_arrival, time_trip, walk_arrival
 
 log = logging.getLogger(__name__)
 
@@ -786,5 +786,4 @@ def solve_reference(night: Night, time_limit: float, seed: int = 0) -> Plan:
     order = {d.id: k for k, d in enumerate(night.drivers)}
     trips = sorted(best.trips, key=lambda t: (order[t.driver], t.depart))
     plan = Plan(placements=placements, unplaced=[p.id for p in night.parties if p.id not in final], trips=trips)
-    plan.summary = summarize(night, plan, time.monotonic() - t0)
-    return plan
+    return plan.summarized(night, time.monotonic() - t0)

@@ -81,10 +81,9 @@ def _judge(checker, method: str, night: dict, plan: dict, seconds: float, peak_m
 # Until ``nightstay.cli`` exists, the same work in a child process: read, solve, write.
 _SOLVE_ONLY = """
 import json, sys
-from nightstay.planner.read import read_night
-from nightstay.planner.solve import solve
+from nightstay.planner import MaxRuntime, read_night, solve
 night_path, _, limit, _, out = sys.argv[2:7]
-plan = solve(read_night(json.load(open(night_path))), time_limit=float(limit))
+plan = solve(read_night(json.load(open(night_path))), MaxRuntime(float(limit)))
 open(out, "w").write(plan.dumps())
 """
 

@@ -24,8 +24,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from nightstay.planner.check import check_plan
-from nightstay.planner.read import NightError, load_night
+from nightstay.planner import NightError, check_plan, load_night
 
 OK, INVALID, BAD_INPUT = 0, 1, 2
 
@@ -113,9 +112,10 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
 
 def plan(args: argparse.Namespace) -> int:
     night = _night(args.night)
-    from nightstay.planner.solve import solve  # the search is heavy to import; only ``plan`` needs it
+    from nightstay.planner import MaxRuntime, MaxWork, solve  # the search is heavy to import; only ``plan`` needs it
 
-    result = solve(night, time_limit=args.time_limit, seed=args.seed, deterministic=args.deterministic)
+    stop = MaxWork.for_seconds(args.time_limit) if args.deterministic else MaxRuntime(args.time_limit)
+    result = solve(night, stop, seed=args.seed)
     _write(result.dumps(), args.output)
     verdict = check_plan(night, result.to_json())
     if not verdict.valid:

@@ -11,7 +11,7 @@ adds up, the same summary fields judged. Unlike the reference, a malformed plan 
 key, a number where a time should be) gives error lines here, never an exception.
 
     verdict = check_plan(night, plan_dict)
-    verdict.valid, verdict.errors, verdict.score
+    verdict.valid, verdict.problems, verdict.errors, verdict.score
     best = min(scores, key=rank_key)
 """
 from __future__ import annotations
@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .night import Driver, Host, Location, Night, Party, Shelter
-from .plan import FORMAT
+from .plan import FORMAT, Plan
+from .problems import Violation, refusal
 from .read import YEARS
 
 SLACK = timedelta(seconds=60)
@@ -32,14 +33,19 @@ SUMMARY_KM_TOLERANCE = 1.0
 
 @dataclass(frozen=True)
 class Verdict:
-    """Every broken rule, one line each, and the plan's score (whatever its validity)."""
+    """Every broken rule (a ``Violation``: a code and its values; ``errors`` says them in English), and
+    the plan's score (whatever its validity)."""
 
-    errors: tuple[str, ...]
+    problems: tuple[Violation, ...]
     score: dict
 
     @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(p.message for p in self.problems)
+
+    @property
     def valid(self) -> bool:
-        return not self.errors
+        return not self.problems
 
 
 def check_plan(night: Night, plan: Any) -> Verdict:
@@ -48,10 +54,15 @@ def check_plan(night: Night, plan: Any) -> Verdict:
     try:
         score = check.run(plan)
     except OverflowError:  # hundreds of stops across continents: times beyond what a calendar holds
-        check.err("trips: times run past the end of the calendar")
+        check.err("calendar_overflow", path="trips")
         score = check.score({}, {}, 0.0)
-    score["valid"] = not check.errors
-    return Verdict(tuple(check.errors), score)
+    score["valid"] = not check.problems
+    return Verdict(tuple(check.problems), score)
+
+
+def check(night: Night, plan: Plan) -> tuple[Violation, ...]:
+    """The rules ``plan`` breaks on ``night``, in the checker's order (none: the plan is valid)."""
+    return check_plan(night, plan.to_json()).problems
 
 
 def rank_key(score: Mapping) -> tuple:
@@ -80,63 +91,62 @@ class _Check:
 
     def __init__(self, night: Night):
         self.night = night
-        self.errors: list[str] = []
+        self.problems: list[Violation] = []
         self.parties: dict[str, Party] = night.party_by_id
         self.places: dict[str, Shelter | Host] = night.places
         self.drivers: dict[str, Driver] = {d.id: d for d in night.drivers}
         self.board = timedelta(minutes=night.travel.board_minutes)
         self.drop = timedelta(minutes=night.travel.drop_minutes)
 
-    def err(self, message: str) -> None:
-        self.errors.append(message)
-
-    def clock(self, t: datetime) -> str:
-        """A time as a coordinator reads it: on the hub's clock, to the second (the date is tonight's)."""
-        return t.astimezone(self.night.start.tzinfo).strftime("%H:%M:%S")
+    def err(self, code: str, **values: Any) -> None:
+        """A broken rule; its times on the hub's clock, as a coordinator reads them (the date is tonight's)."""
+        tz = self.night.start.tzinfo
+        self.problems.append(Violation(code, {k: v.astimezone(tz) if isinstance(v, datetime) else v
+                                              for k, v in values.items()}))
 
     # -- reading the plan -------------------------------------------------------------------
 
     def time(self, obj: dict, key: str, path: str) -> datetime | None:
         if key not in obj:
-            self.err(f"{path}.{key}: missing")
+            self.err("missing", path=f"{path}.{key}")
             return None
         value = obj[key]
         try:
             t = datetime.fromisoformat(value)
         except (TypeError, ValueError):
-            self.err(f"{path}.{key}: not an ISO 8601 time: {_show(value)}")
+            self.err("not_a_time", path=f"{path}.{key}", said=_show(value))
             return None
         if t.utcoffset() is None:
-            self.err(f"{path}.{key}: time without UTC offset: {_show(value)}")
+            self.err("no_utc_offset", path=f"{path}.{key}", said=_show(value))
             return None
         if not YEARS[0] <= t.year <= YEARS[1]:
-            self.err(f"{path}.{key}: must be between the years {YEARS[0]} and {YEARS[1]}, got {_show(value)}")
+            self.err("year_out_of_range", path=f"{path}.{key}", first=YEARS[0], last=YEARS[1], said=_show(value))
             return None
         return t
 
     def objects(self, value: Any, path: str) -> list[tuple[int, dict]]:
         """The objects of a list in the plan, with their index; anything else is an error."""
         if not isinstance(value, list):
-            self.err(f"{path}: must be a list")
+            self.err("not_a_list", path=path)
             return []
         found = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 found.append((i, item))
             else:
-                self.err(f"{path}[{i}]: must be an object")
+                self.err("not_an_object", path=f"{path}[{i}]")
         return found
 
     def party_ids(self, value: Any, path: str) -> list[str]:
         if not isinstance(value, list):
-            self.err(f"{path}: must be a list of party ids")
+            self.err("not_a_party_list", path=path)
             return []
         ids = []
         for item in value:
             if isinstance(item, str):
                 ids.append(item)
             else:
-                self.err(f"{path}: unknown party {_show(item)}")
+                self.err("unknown_party", path=path, said=_show(item))
         return ids
 
     # -- travel -----------------------------------------------------------------------------
@@ -151,25 +161,25 @@ class _Check:
 
     def run(self, plan: Any) -> dict:
         if not isinstance(plan, dict):
-            self.err("plan: must be a JSON object")
+            self.err("plan_not_an_object", path="plan")
             plan = {}
         if plan.get("format") != FORMAT:
-            self.err(f'format: must be "{FORMAT}"')
+            self.err("wrong_format", path="format", format=FORMAT)
         where, arrive = self.placements(plan)
         carried = self.walked_and_self_driven(where, arrive)
         km, dropped = self.trips(plan.get("trips", []), arrive)
         for pid, place in carried.items():
             if dropped.get(pid) != place:
-                self.err(f"party {pid} placed at {place} but no trip drops it there")
+                self.err("not_dropped", party=pid, place=place)
         for pid, place in dropped.items():
             if where.get(pid) != place:
-                self.err(f"party {pid} dropped at {place} but placed at {where.get(pid)}")
+                self.err("dropped_elsewhere", party=pid, place=place, placed=where.get(pid))
         score = self.score(where, arrive, km)
         summary = plan.get("summary") or {}
         if isinstance(summary, dict):
             self.summary(summary, score)
         else:
-            self.err("summary: must be an object")
+            self.err("not_an_object", path="summary")
         return score
 
     def placements(self, plan: dict) -> tuple[dict[str, str | None], dict[str, datetime]]:
@@ -179,38 +189,37 @@ class _Check:
         for i, pl in self.objects(plan.get("placements", []), "placements"):
             pid, place = pl.get("party"), pl.get("place")
             if not isinstance(pid, str) or pid not in self.parties:
-                self.err(f"placements[{i}]: unknown party {_show(pid)}")
+                self.err("unknown_party", path=f"placements[{i}]", said=_show(pid))
                 continue
             if pid in where:
-                self.err(f"party {pid} appears twice")
+                self.err("placed_twice", party=pid)
             where[pid] = place
             if not isinstance(place, str) or place not in self.places:
-                self.err(f"placements[{i}]: unknown place {_show(place)}")
+                self.err("unknown_place", path=f"placements[{i}]", said=_show(place))
                 continue
-            why = self.places[place].refuses(self.parties[pid])
+            why = refusal(self.places[place], self.parties[pid])
             if why:
-                self.err(f"party {pid} at {place}: {why}")
+                self.problems.append(why)
             t = self.time(pl, "arrive", f"placements[{i}]")
             if t is not None:
                 arrive[pid] = t
         unplaced = plan.get("unplaced", [])
         if not isinstance(unplaced, list):
-            self.err("unplaced: must be a list")
+            self.err("not_a_list", path="unplaced")
             unplaced = []
         for pid in unplaced:
             if not isinstance(pid, str) or pid not in self.parties:
-                self.err(f"unplaced: unknown party {_show(pid)}")
+                self.err("unknown_party", path="unplaced", said=_show(pid))
             elif pid in where:
-                self.err(f"party {pid} both placed and unplaced" if where[pid] is not None
-                         else f"party {pid} unplaced twice")
+                self.err("placed_and_unplaced" if where[pid] is not None else "unplaced_twice", party=pid)
             else:
                 where[pid] = None
         for pid in self.parties:
             if pid not in where:
-                self.err(f"party {pid} is neither placed nor unplaced")
+                self.err("party_forgotten", party=pid)
         for f in self.night.fixed:
             if where.get(f.party) != f.place:
-                self.err(f"fixed placement {f.party} -> {f.place} not kept")
+                self.err("fixed_not_kept", party=f.party, place=f.place)
         self.beds_and_company(where)
         return where, arrive
 
@@ -225,10 +234,10 @@ class _Check:
                     kinds.setdefault(place, set()).add(self.parties[pid].kind)
         for place, n in load.items():
             if n > self.places[place].beds:
-                self.err(f"{place}: {n} people for {self.places[place].beds} beds")
+                self.err("over_capacity", place=place, n=n, beds=self.places[place].beds)
         for place, found in kinds.items():
             if len(found) > 1:
-                self.err(f"{place}: men and women or families at the same host")
+                self.err("mixed_host", place=place)
 
     def walked_and_self_driven(self, where: dict[str, str | None], arrive: dict[str, datetime]) -> dict[str, str]:
         """Time the parties who need no driver; return the others, who a trip must drop."""
@@ -240,24 +249,24 @@ class _Check:
             party = self.parties[pid]
             if isinstance(place, Shelter) and not place.by_car:
                 earliest = max(night.start, party.waiting_since) + self.walk(night.meeting_point, place.location)
-                self.on_time(pid, arrive.get(pid), earliest, night.end)
+                self.on_time(pid, place_id, arrive.get(pid), earliest, night.end)
             elif isinstance(place, Host) and not place.by_car:
                 # the host leaves once, with all of its guests: after the last of them is there
                 last_waiting = max(self.parties[q].waiting_since for q, at in where.items() if at == place_id)
                 earliest = (max(night.start, last_waiting, place.ready_from) + self.board
                             + self.drive(night.meeting_point, place.location))
-                self.on_time(pid, arrive.get(pid), earliest, min(night.end, place.latest_arrival))
+                self.on_time(pid, place_id, arrive.get(pid), earliest, min(night.end, place.latest_arrival))
             else:
                 carried[pid] = place_id
         return carried
 
-    def on_time(self, pid: str, got: datetime | None, earliest: datetime, latest: datetime) -> None:
+    def on_time(self, pid: str, place: str, got: datetime | None, earliest: datetime, latest: datetime) -> None:
         if got is None:
             return
         if got + SLACK < earliest:
-            self.err(f"party {pid}: arrives {self.clock(got)}, cannot before {self.clock(earliest)}")
+            self.err("early_arrival", party=pid, place=place, at=got, earliest=earliest)
         if max(got, earliest) > latest + SLACK:
-            self.err(f"party {pid}: arrives {self.clock(max(got, earliest))}, after {self.clock(latest)}")
+            self.err("late_arrival", party=pid, place=place, at=max(got, earliest), latest=latest)
 
     def trips(self, trips: Any, arrive: dict[str, datetime]) -> tuple[float, dict[str, str]]:
         """Check every driver's trips in order; return the kilometres driven and who is dropped where."""
@@ -269,7 +278,7 @@ class _Check:
         for did, driver_trips in by_driver.items():
             driver = self.drivers.get(did)
             if driver is None:
-                self.err(f"trips: unknown driver {did!r}")
+                self.err("unknown_driver", path="trips", said=repr(did))
                 continue
             km += self.driver_trips(driver, driver_trips, arrive, dropped)
         return km, dropped
@@ -282,7 +291,7 @@ class _Check:
         for i, trip in trips:
             path = f"trips[{i}]"
             if went_home:
-                self.err(f"{path}: driver {driver.id} already went home")
+                self.err("driver_went_home", path=path, driver=driver.id)
             depart = self.time(trip, "depart", path)
             stops = [(j, stop, self.party_ids(stop.get("parties", []), f"{path}.stops[{j}].parties"))
                      for j, stop in self.objects(trip.get("stops", []), f"{path}.stops")]
@@ -290,22 +299,22 @@ class _Check:
             for _, _, pids in stops:
                 for pid in pids:
                     if pid not in self.parties:
-                        self.err(f"{path}: unknown party {pid!r}")
+                        self.err("unknown_party", path=path, said=repr(pid), driver=driver.id)
                         continue
                     people += self.parties[pid].size
                     latest_waiting = max(latest_waiting, self.parties[pid].waiting_since)
             if people > driver.seats:
-                self.err(f"{path}: {people} people in {driver.seats} seats")
+                self.err("over_seats", path=path, driver=driver.id, n=people, seats=driver.seats)
             loaded = max(free_at, latest_waiting) + self.board
             if depart is not None and depart + SLACK < loaded:
-                self.err(f"{path}: departs {self.clock(depart)} before loading can end")
+                self.err("departs_too_early", path=path, driver=driver.id, at=depart, earliest=loaded)
             # later times follow from the true earliest departure, so slack never adds up
             here, t = night.meeting_point, max(depart or loaded, loaded)
             for j, stop, pids in stops:
                 place_id = stop.get("place")
                 place = self.places.get(place_id) if isinstance(place_id, str) else None
                 if place is None or not place.by_car:
-                    self.err(f"{path}.stops[{j}]: {_show(place_id)} is not a place reached by car")
+                    self.err("not_a_car_place", path=f"{path}.stops[{j}]", driver=driver.id, said=_show(place_id))
                     continue
                 km += night.travel.km(here, place.location)
                 earliest = t + self.drive(here, place.location)
@@ -315,16 +324,18 @@ class _Check:
                     latest = min(latest, place.latest_arrival)
                 said = self.time(stop, "arrive", f"{path}.stops[{j}]")
                 if said is not None and said + SLACK < earliest:
-                    self.err(f"{path}.stops[{j}]: arrives {self.clock(said)}, cannot before {self.clock(earliest)}")
+                    self.err("stop_early", path=f"{path}.stops[{j}]", driver=driver.id, place=place_id, at=said,
+                             earliest=earliest)
                 real = max(said or earliest, earliest)
                 if real > latest + SLACK:
-                    self.err(f"{path}.stops[{j}]: arrives {self.clock(real)}, after {self.clock(latest)}")
+                    self.err("stop_late", path=f"{path}.stops[{j}]", driver=driver.id, place=place_id, at=real,
+                             latest=latest)
                 for pid in pids:
                     if pid in dropped:
-                        self.err(f"party {pid} dropped twice")
+                        self.err("dropped_twice", party=pid)
                     dropped[pid] = place_id
                     if said is not None and pid in arrive and abs(arrive[pid] - said) > SLACK:
-                        self.err(f"party {pid}: placement arrive differs from its stop")
+                        self.err("arrive_differs", party=pid, place=place_id)
                 here, t = place.location, real + self.drop
             end = trip.get("end")
             if end == "home":
@@ -335,15 +346,14 @@ class _Check:
                 km += night.travel.km(here, night.meeting_point)
                 back = t + self.drive(here, night.meeting_point)
             else:
-                self.err(f"{path}.end: must be meeting_point or home")
+                self.err("bad_end", path=f"{path}.end")
                 back = t
             end_at = self.time(trip, "end_at", path)
             if end_at is not None and end_at + SLACK < back:
-                self.err(f"{path}: end_at {self.clock(end_at)} before {self.clock(back)}")
+                self.err("ends_too_early", path=path, driver=driver.id, at=end_at, earliest=back)
             back = max(back, end_at or back)
             if back > driver.available_until + SLACK:
-                self.err(f"{path}: driver {driver.id} busy until {self.clock(back)}, "
-                         f"available until {self.clock(driver.available_until)}")
+                self.err("driver_late", path=path, driver=driver.id, at=back, latest=driver.available_until)
             free_at = back
         if not went_home and trips:
             # the drive home from the meeting point: its kilometres count, its time does not
@@ -374,17 +384,17 @@ class _Check:
             if key not in summary:
                 continue
             if not _is_number(summary[key]):
-                self.err(f"summary.{key}: must be a number, got {_show(summary[key])}")
+                self.err("summary_not_a_number", path=f"summary.{key}", said=_show(summary[key]))
             elif summary[key] != score[key]:
-                self.err(f"summary.{key}: says {summary[key]}, the plan gives {score[key]}")
+                self.err("summary_untrue", path=f"summary.{key}", said=summary[key], real=score[key])
         if "driver_km" in summary:
             said = summary["driver_km"]
             if not _is_number(said):
-                self.err(f"summary.driver_km: must be a number, got {_show(said)}")
+                self.err("summary_not_a_number", path="summary.driver_km", said=_show(said))
             elif not abs(said - score["driver_km"]) <= SUMMARY_KM_TOLERANCE:
-                self.err(f"summary.driver_km: says {said}, the plan gives {score['driver_km']}")
+                self.err("summary_untrue", path="summary.driver_km", said=said, real=score["driver_km"])
         if summary.get("last_arrival") and score["last_arrival"]:
             said = self.time(summary, "last_arrival", "summary")
             real = datetime.fromisoformat(score["last_arrival"])
             if said is not None and abs(said - real) > SLACK:
-                self.err(f"summary.last_arrival: says {self.clock(said)}, the plan gives {self.clock(real)}")
+                self.err("summary_time_untrue", path="summary.last_arrival", said=said, real=real)

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 
 from .night import Driver, Host, Night, Party, Shelter
-from .plan import Placement, Plan, Stop, Trip, self_pickup_arrival, summarize, time_trip, walk_arrival
+from .plan import Placement, Plan, Stop, Trip, self_pickup_arrival, time_trip, walk_arrival
 
 Place = Host | Shelter
 ROUNDS = 3  # how many times parties no driver could take are offered another car place
@@ -330,5 +330,4 @@ def greedy(night: Night) -> Plan:
     """The plan a careful coordinator would make by hand: valid, quick, and the baseline to beat."""
     started = time.perf_counter()
     plan = _Greedy(night).run()
-    plan.summary = summarize(night, plan, time.perf_counter() - started)
-    return plan
+    return plan.summarized(night, time.perf_counter() - started)

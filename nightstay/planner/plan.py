@@ -4,12 +4,18 @@ Times are derived, never chosen: ``time_trip`` computes a trip's earliest depart
 arrivals from the format's rules (load at the meeting point, drop, wait outside a host until
 ``ready_from``), so every producer of plans (the solver, the coordinator's greedy, the web
 board's manual moves) gets times a checker agrees with.
+
+A ``Plan`` is frozen once built (tuples, a read-only summary): the plan that was checked is
+the plan that is shown and announced, whoever holds it.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 
 from .night import Host, Night, Party, Shelter
 
@@ -40,12 +46,24 @@ class Trip:
     km: float  # kilometres driven on this trip, including the leg to its end
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
-    placements: list[Placement] = field(default_factory=list)
-    unplaced: list[str] = field(default_factory=list)
-    trips: list[Trip] = field(default_factory=list)
-    summary: dict = field(default_factory=dict)
+    """A whole plan, immutable: lists given to it become tuples, its summary a read-only mapping."""
+
+    placements: tuple[Placement, ...] = ()
+    unplaced: tuple[str, ...] = ()
+    trips: tuple[Trip, ...] = ()
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "placements", tuple(self.placements))
+        object.__setattr__(self, "unplaced", tuple(self.unplaced))
+        object.__setattr__(self, "trips", tuple(self.trips))
+        object.__setattr__(self, "summary", MappingProxyType(dict(self.summary)))
+
+    def summarized(self, night: Night, solve_seconds: float | None) -> Plan:
+        """This plan with its summary computed from ``night`` (``solve_seconds`` None: not timed)."""
+        return replace(self, summary=summarize(night, self, solve_seconds))
 
     def to_json(self) -> dict:
         return {
@@ -66,12 +84,43 @@ class Plan:
                 }
                 for t in self.trips
             ],
-            "summary": self.summary,
+            "summary": dict(self.summary),
         }
 
     def dumps(self) -> str:
         """The plan as JSON text, stable byte for byte for the same plan."""
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, night: Night, doc: Any) -> Plan:
+        """The plan a ``nightstay.plan/1`` document describes, for ``night``.
+
+        Meant for documents this package wrote (a proposal kept by the platform): a document
+        the checker would call malformed raises ``ValueError``. Trip kilometres are computed
+        again from the night, since the format does not carry them.
+        """
+        try:
+            if doc.get("format") != FORMAT:
+                raise ValueError(f'format: must be "{FORMAT}"')
+            at = datetime.fromisoformat
+            placements = [Placement(p["party"], p["place"], at(p["arrive"])) for p in doc["placements"]]
+            trips = [_trip_from_json(night, t) for t in doc["trips"]]
+            return cls(placements, [str(p) for p in doc["unplaced"]], trips, dict(doc.get("summary") or {}))
+        except (AttributeError, KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"not a {FORMAT} document for this night: {e!r}") from None
+
+
+def _trip_from_json(night: Night, t: dict) -> Trip:
+    at = datetime.fromisoformat
+    stops = tuple(Stop(s["place"], tuple(s["parties"]), at(s["arrive"])) for s in t["stops"])
+    places, km = night.places, night.travel.km
+    home = {d.id: d.home for d in night.drivers}[t["driver"]]
+    here, dist = night.meeting_point, 0.0
+    for s in stops:
+        dist += km(here, places[s.place].location)
+        here = places[s.place].location
+    dist += km(here, home if t["end"] == "home" else night.meeting_point)
+    return Trip(t["driver"], at(t["depart"]), stops, t["end"], at(t["end_at"]), dist)
 
 
 def walk_arrival(night: Night, party: Party, shelter: Shelter) -> float:
@@ -132,7 +181,7 @@ def time_trip(night: Night, driver_free: float, until: float, home, stops: list[
     return TimedTrip(depart, tuple(arrivals), end_at, km, ok)
 
 
-def summarize(night: Night, plan: Plan, solve_seconds: float) -> dict:
+def summarize(night: Night, plan: Plan, solve_seconds: float | None) -> dict:
     """The plan's ``summary``: what NIGHT-FORMAT.md ranks plans by, true of the plan."""
     parties = night.party_by_id
     placed = [(parties[p.party], p) for p in plan.placements]
@@ -153,5 +202,5 @@ def summarize(night: Night, plan: Plan, solve_seconds: float) -> dict:
         "returning_honoured": sum(1 for q, p in placed if q.returning_to == p.place),
         "last_arrival": last.isoformat() if last else None,
         "driver_km": round(km, 1),
-        "solve_seconds": round(solve_seconds, 3),
+        "solve_seconds": None if solve_seconds is None else round(solve_seconds, 3),
     }

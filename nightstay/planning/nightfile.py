@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from nightstay.hubs.models import Night, Shelter, gender_list
 from nightstay.intake.models import Party
+from nightstay.planner import read_night
 from nightstay.planner.night import Travel
-from nightstay.planner.read import read_night
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
 
 from .models import Placement

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from nightstay.hubs.models import Night
 from nightstay.intake.models import Party
-from nightstay.planner.read import read_night
+from nightstay.planner import Violation, read_night
 
 from . import nightfile, runs
 from .models import Placement, PlanRun
@@ -26,7 +26,15 @@ from .moves import MoveRefused, move
 
 
 class Refused(Exception):
-    """A coordinator's action that the rules or the night's state refuse; the message says why."""
+    """A coordinator's action that the rules or the night's state refuse.
+
+    Why: a message in the coordinator's language, or the planner's ``problems`` (codes and
+    values) that the board says in words (``proposal.Proposal.readable``).
+    """
+
+    def __init__(self, message: str = "", problems: tuple[Violation, ...] = ()):
+        super().__init__(message or "; ".join(p.message for p in problems))
+        self.problems = tuple(problems)
 
 
 def locked_proposal(night: Night) -> tuple[Night, PlanRun]:
@@ -84,7 +92,7 @@ def move_party(night: Night, ticket: str, place_id: str | None, user) -> PlanRun
         try:
             plan = move(read_night(doc), run.plan_json, ticket, place_id)
         except MoveRefused as exc:
-            raise Refused(str(exc)) from None
+            raise Refused(problems=exc.problems) from None
         if place_id is None:
             Placement.objects.filter(party=party).delete()
         else:
@@ -103,5 +111,5 @@ def _check_beds(night: Night, run: PlanRun, ids: nightfile.Ids, party: Party, pl
     there = (Placement.objects.filter(night=night, **ids.where(place_id), party__status__in=nightfile.IN_THE_PARK)
              .exclude(party=party).values_list("party__size", flat=True))
     if sum(there) + party.size > beds:
-        raise Refused(_("%(place)s: %(n)s people for %(beds)s beds") % {
-            "place": place_id, "n": sum(there) + party.size, "beds": beds})
+        raise Refused(problems=(Violation("over_capacity", {"place": place_id, "n": sum(there) + party.size,
+                                                            "beds": beds}),))

@@ -1,17 +1,20 @@
 """A plan document made readable for the board: who goes where, in which car, when.
 
 Ids become what a coordinator knows: a driver's first name, a host's first name and area,
-a shelter's name. Nothing here reveals an address.
+a shelter's name. Nothing here reveals an address. The planner's problems (a code and its
+values) are said in the coordinator's language from ``WORDS``, never read back from English.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.template.defaultfilters import time as clock
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nightstay.intake.models import Party
+from nightstay.planner import Violation
 
 from . import nightfile
 from .models import Placement, PlanRun
@@ -68,6 +71,7 @@ class Proposal:
     trips: list[TripView]
     places: list[Place]
     summary: dict
+    drivers: dict[str, str] = field(default_factory=dict)  # night file id -> first name
 
     def choices(self) -> list[tuple[str, str]]:
         return [(p.id, f"{p.label} ({p.used}/{p.beds})") for p in self.places]
@@ -76,26 +80,84 @@ class Proposal:
     def tickets(self) -> list[str]:
         return [g.ticket for p in self.places for g in p.guests] + [g.ticket for g in self.unplaced]
 
-    def readable(self, message: str) -> str:
-        """A checker's message with ids replaced by what the coordinator calls the place, and the
-        commonest refusals said in words ("takes no women", not "does not accept gender f")."""
-        for p in self.places:
-            message = message.replace(p.id, p.label)
-        return _REASON.sub(_reason_in_words, message)
+    def readable(self, refused: Exception) -> str:
+        """Why an action was refused, in the coordinator's words: the first of the planner's
+        problems it carries (the one the coordinator can act on), or its own message."""
+        problems = getattr(refused, "problems", ())
+        return self.say(problems[0]) if problems else str(refused)
+
+    def say(self, problem: Violation) -> str:
+        """``problem`` in the active language, with places, drivers and times as the board shows them."""
+        labels = {p.id: p.label for p in self.places}
+        values = {}
+        for key, value in problem.values.items():
+            if isinstance(value, datetime):
+                value = clock(value, "H:i")
+            elif key in ("place", "placed"):
+                value = labels.get(value, value) if value is not None else _("no place")
+            elif key == "driver":
+                value = self.drivers.get(value, value)
+            values[key] = value
+        if problem.code == "gender_refused":
+            values["who"] = Party.Gender(problem.values["gender"]).label
+        words = str(WORDS[problem.code]) % values
+        if problem.code in AT_A_PLACE:
+            return _("party %(party)s at %(place)s: %(why)s") % {**values, "why": words}
+        return words
 
 
-_REASON = re.compile(r"does not accept gender (?P<gender>mixed|m|f)\b|does not accept minors"
-                     r"|max_party (?P<most>\d+) < size \d+|no common language")
+# The planner's problems that a place's rules raise: said after the party and the place.
+AT_A_PLACE = ("gender_refused", "minors_refused", "party_too_big", "no_common_language")
+_MALFORMED = gettext_lazy("the plan document is broken at %(path)s")
 
-
-def _reason_in_words(found: re.Match) -> str:
-    if found["gender"]:
-        return _("takes no %(who)s") % {"who": Party.Gender(found["gender"]).label}
-    if found["most"]:
-        return _("takes groups of %(n)s at most") % {"n": found["most"]}
-    if found[0] == "does not accept minors":
-        return _("takes no minors")
-    return _("no common language")
+# problem code -> the board's words (``nightstay.planner.MESSAGES`` has the English of every code)
+WORDS = {
+    "gender_refused": gettext_lazy("takes no %(who)s"),
+    "minors_refused": gettext_lazy("takes no minors"),
+    "party_too_big": gettext_lazy("takes groups of %(most)s at most"),
+    "no_common_language": gettext_lazy("no common language"),
+    "over_capacity": gettext_lazy("%(place)s: %(n)s people for %(beds)s beds"),
+    "mixed_host": gettext_lazy("%(place)s: men and women or families at the same host"),
+    "fixed_not_kept": gettext_lazy("party %(party)s is kept at %(place)s but the plan moves it"),
+    "placed_twice": gettext_lazy("party %(party)s is placed twice"),
+    "placed_and_unplaced": gettext_lazy("party %(party)s is both placed and left out"),
+    "unplaced_twice": gettext_lazy("party %(party)s is left out twice"),
+    "party_forgotten": gettext_lazy("party %(party)s is neither placed nor left out"),
+    "not_dropped": gettext_lazy("no driver takes party %(party)s to %(place)s"),
+    "dropped_elsewhere": gettext_lazy("party %(party)s is driven to %(place)s but placed at %(placed)s"),
+    "dropped_twice": gettext_lazy("party %(party)s is driven twice"),
+    "early_arrival": gettext_lazy("party %(party)s cannot reach %(place)s before %(earliest)s"),
+    "late_arrival": gettext_lazy("party %(party)s reaches %(place)s at %(at)s, after %(latest)s"),
+    "arrive_differs": gettext_lazy("party %(party)s: its arrival differs from its driver's"),
+    "stop_early": gettext_lazy("%(driver)s cannot reach %(place)s before %(earliest)s"),
+    "stop_late": gettext_lazy("%(driver)s reaches %(place)s at %(at)s, after %(latest)s"),
+    "departs_too_early": gettext_lazy("%(driver)s cannot leave before %(earliest)s"),
+    "ends_too_early": gettext_lazy("%(driver)s cannot be back before %(earliest)s"),
+    "driver_late": gettext_lazy("%(driver)s is busy until %(at)s, available until %(latest)s"),
+    "calendar_overflow": _MALFORMED,
+    "over_seats": gettext_lazy("%(driver)s: %(n)s people for %(seats)s seats"),
+    "driver_went_home": gettext_lazy("%(driver)s has already gone home"),
+    "unknown_driver": _MALFORMED,
+    "not_a_car_place": _MALFORMED,
+    "no_such_party": gettext_lazy("this party is no longer waiting"),
+    "no_such_place": gettext_lazy("this place offers nothing tonight"),
+    "no_driver": gettext_lazy("no driver can take them there in time"),
+    "plan_not_an_object": _MALFORMED,
+    "wrong_format": _MALFORMED,
+    "missing": _MALFORMED,
+    "not_a_list": _MALFORMED,
+    "not_an_object": _MALFORMED,
+    "not_a_party_list": _MALFORMED,
+    "unknown_party": _MALFORMED,
+    "unknown_place": _MALFORMED,
+    "not_a_time": _MALFORMED,
+    "no_utc_offset": _MALFORMED,
+    "year_out_of_range": _MALFORMED,
+    "bad_end": _MALFORMED,
+    "summary_not_a_number": _MALFORMED,
+    "summary_untrue": _MALFORMED,
+    "summary_time_untrue": _MALFORMED,
+}
 
 
 def _at(text: str) -> datetime:
@@ -127,4 +189,4 @@ def build(run: PlanRun, ids: nightfile.Ids | None = None) -> Proposal:
     ]
     return Proposal(run, [guests[t] for t in plan["unplaced"]], sorted(trips, key=lambda t: t.depart),
                     [p for p in places.values() if p.guests] + [p for p in places.values() if not p.guests],
-                    plan.get("summary", {}))
+                    plan.get("summary", {}), drivers)

@@ -4,7 +4,8 @@
 thread, which calls the planner in-process and stores the plan; the board polls the run
 until it is done. One run at a time per night: a second "Plan" while one is under way
 gets the run already going. With ``settings.PLAN_IN_BACKGROUND = False`` (the tests) the
-run happens before ``start`` returns; ``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve.
+run happens before ``start`` returns; ``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve
+on the clock (``MaxRuntime``).
 """
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from nightstay.hubs.models import Night
-from nightstay.planner.read import NightError, read_night
-from nightstay.planner.solve import solve
+from nightstay.planner import MaxRuntime, NightError, read_night, solve
 
 from . import nightfile
 from .models import PlanRun
@@ -71,7 +71,8 @@ def execute(run_id) -> None:
     PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.RUNNING)
     run = PlanRun.objects.get(pk=run_id)
     try:
-        plan = solve(read_night(run.night_json), time_limit=getattr(settings, "PLAN_TIME_LIMIT", TIME_LIMIT)).to_json()
+        stop = MaxRuntime(getattr(settings, "PLAN_TIME_LIMIT", TIME_LIMIT))
+        plan = solve(read_night(run.night_json), stop).to_json()
     except Exception as exc:  # the board must say "failed", never spin forever
         log.exception("planner run %s failed", run_id)
         PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.FAILED, error=str(exc)[:300])

@@ -79,7 +79,7 @@ def move(request: HubRequest):
     try:
         pins.move_party(night, form.cleaned_data["party"], form.cleaned_data["place"], request.user)
     except (pins.Refused, IntegrityError) as exc:
-        message = view.readable(str(exc)) if isinstance(exc, pins.Refused) else _("Someone else just changed this.")
+        message = view.readable(exc) if isinstance(exc, pins.Refused) else _("Someone else just changed this.")
         return _refused(request, night, form, message)
     return _answer(request, night)
 

@@ -26,11 +26,12 @@ def test_bound_is_above_the_greedy(scenario):
 
 
 def test_bound_is_above_the_solver():
-    solve = pytest.importorskip("nightstay.planner.solve").solve
+    from nightstay.planner import MaxRuntime, solve
+
     for scenario, seed in (("few-drivers", 4), ("host-shortage", 5), ("small-hub", 6), ("far-hosts", 7)):
         doc = make_night(scenario, seed, people=80)
         night = read_night(doc)
-        plan = solve(night, time_limit=0.3, seed=seed)
+        plan = solve(night, MaxRuntime(0.3), seed=seed)
         score = assert_valid(doc, plan.to_json())
         assert upper_bound(night) >= score["sheltered"]
         assert upper_bound(night, vulnerable_only=True) >= score["vulnerable_sheltered"]

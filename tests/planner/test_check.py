@@ -525,14 +525,14 @@ ADVERSARIAL = sorted(p for p in NIGHTS.glob("*.json") if not p.name.endswith(".e
 
 @pytest.mark.parametrize("path", ADVERSARIAL, ids=lambda p: p.stem)
 def test_solver_plans_on_adversarial_nights_are_judged_alike(path):
-    from nightstay.planner.solve import solve
+    from nightstay.planner import MaxWork, solve
 
     night = json.loads(path.read_text())
     try:
         model = read_night(night)
     except NightError as e:  # test_adversarial.py fails on it; here it would only repeat that
         pytest.skip(f"{path.name} is not a valid night: {e.problems[0]}")
-    agree(night, solve(model, time_limit=0.02, deterministic=True).to_json())
+    agree(night, solve(model, MaxWork.for_seconds(0.02)).to_json())
 
 
 @pytest.mark.parametrize("scenario, seed", [("small-hub", 5), ("few-drivers", 6)])

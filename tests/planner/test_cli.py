@@ -309,7 +309,7 @@ def test_check_does_not_load_the_search(tmp_path):
     night = written(tmp_path, "night.json", tiny_night())
     plan = written(tmp_path, "plan.json", tiny_plan())
     script = ("import sys; from nightstay.cli import main; code = main(['check', sys.argv[1], sys.argv[2]]); "
-              "print(code, 'nightstay.planner.solve' in sys.modules)")
+              "print(code, 'nightstay.planner.search' in sys.modules)")
 
     done = subprocess.run([sys.executable, "-c", script, night, plan], capture_output=True, text=True)
 

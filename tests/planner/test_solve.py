@@ -11,17 +11,18 @@ from hypothesis import strategies as st
 from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.greedy import greedy
 from nightstay.planner.read import read_night
-from nightstay.planner.solve import solve
+from nightstay.planner import MaxRuntime, MaxWork, solve
 from tests.planner.conftest import dormitory, driver, host, night, party
 from tests.planner.reference import assert_valid, reference_check, reference_rank_key
 
 QUICK = 0.3  # seconds: tiny nights are solved long before
 
 
-def plan_for(night_doc: dict, **kw) -> tuple[dict, dict]:
+def plan_for(night_doc: dict, time_limit: float = QUICK, seed: int = 0,
+             deterministic: bool = False) -> tuple[dict, dict]:
     """Solve, check with the reference checker; (plan document, reference score)."""
-    kw.setdefault("time_limit", QUICK)
-    plan = json.loads(solve(read_night(night_doc), **kw).dumps())
+    stop = MaxWork.for_seconds(time_limit) if deterministic else MaxRuntime(time_limit)
+    plan = json.loads(solve(read_night(night_doc), stop, seed).dumps())
     return plan, assert_valid(night_doc, plan)
 
 
@@ -124,7 +125,7 @@ def test_impossible_fixed_placement_is_kept_without_crashing():
     """Promised a driver host on a night without drivers: kept, though no ride can honour it."""
     doc = night([party("a"), party("b")], [host("Hd", pickup="driver")],
                 fixed=[{"party": "a", "place": "Hd"}])
-    plan = json.loads(solve(read_night(doc), time_limit=QUICK).dumps())
+    plan = json.loads(solve(read_night(doc), MaxRuntime(QUICK)).dumps())
     assert placed(plan) == {"a": "Hd"}
     errors, _ = reference_check(doc, plan)
     assert errors == ["party a placed at Hd but no trip drops it there"]
@@ -132,8 +133,8 @@ def test_impossible_fixed_placement_is_kept_without_crashing():
 
 def test_same_seed_deterministic_gives_the_same_bytes():
     doc = make_night("normal", 3)
-    a = solve(read_night(doc), time_limit=0.5, seed=7, deterministic=True).dumps()
-    b = solve(read_night(doc), time_limit=0.5, seed=7, deterministic=True).dumps()
+    a = solve(read_night(doc), MaxWork.for_seconds(0.5), seed=7).dumps()
+    b = solve(read_night(doc), MaxWork.for_seconds(0.5), seed=7).dumps()
     assert a == b
     assert json.loads(a)["summary"]["solve_seconds"] is None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 
-from nightstay.planner.plan import Placement, Plan, Stop, Trip, self_pickup_arrival, summarize, time_trip, walk_arrival
+from nightstay.planner.plan import Placement, Plan, Stop, Trip, self_pickup_arrival, time_trip, walk_arrival
 
 _NIGHT = {
     "format": "nightstay.night/1",
@@ -87,6 +87,4 @@ def tiny_plan() -> dict:
         trips.append(Trip(did, night.at(timed.depart), (Stop(place, (pid,), arrive),), end, night.at(timed.end_at),
                           timed.km))
         placements.append(Placement(pid, place, arrive))
-    plan = Plan(placements=placements, unplaced=[], trips=trips)
-    plan.summary = summarize(night, plan, solve_seconds=0.0)
-    return plan.to_json()
+    return Plan(placements=placements, unplaced=[], trips=trips).summarized(night, solve_seconds=0.0).to_json()

@@ -1,8 +1,8 @@
-"""``solve(night) -> Plan``: the night planner's entry point.
+"""``solve(night, stop, seed, params) -> Plan``: the night planner's entry point.
 
 It builds a complete plan at once (everyone who can be placed in priority order, fixed
-placements first), then improves it by destroy-and-repair (``search``) until the time
-limit, and writes the best plan found. Plans are compared exactly as NIGHT-FORMAT.md ranks
+placements first), then improves it by destroy-and-repair (``search``) until ``stop`` says
+so, and writes the best plan found. Plans are compared exactly as NIGHT-FORMAT.md ranks
 them: vulnerable people sheltered, people sheltered, fair rotation, returning guests
 honoured, the last arrival, driver kilometres.
 
@@ -11,101 +11,97 @@ packs beds badly: the exact packing of vulnerable parties when one of them would
 outside, and, when beds run short on a night of moderate size, the whole assignment's
 relaxation (exact on small nights) as a second start; the better start is kept.
 
-Two ways to stop: by the clock (the default; a plan is ready within ``time_limit``
-seconds) or, with ``deterministic=True``, after an amount of counted work proportional to
-``time_limit``, so that the same night and seed give the same plan byte for byte on any
-machine (and ``summary.solve_seconds`` is None, since the time says nothing then).
+Two ways to stop (``stop.py``): by the clock (``MaxRuntime``: a plan is ready within its
+seconds) or by counted work (``MaxWork``), so that the same night and seed give the same
+plan byte for byte on any machine (and ``summary.solve_seconds`` is None, since the time
+says nothing then). How the budget is shared between the stages is ``SolveParams``.
 """
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .assign import EXACT_PAIRS, assignment_targets, vulnerable_targets
 from .insert import Work, construct
 from .night import Night
-from .plan import Placement, Plan, Stop, Trip, summarize
+from .plan import Placement, Plan, Stop, Trip
 from .problem import CAR, WALK, Problem
 from .routes import stop_times
 from .search import improve
 from .state import State
+from .stop import StoppingCriterion
 
 log = logging.getLogger(__name__)
 
-# Units of counted work (``search.Work``) per second of budget in deterministic mode: below
-# the slowest rate measured on a busy 2-core machine, so a deterministic run ends within
-# its time limit.
-WORK_PER_SECOND = 90_000
-# Above this many (party, place) pairs the assignment's relaxation costs more time than it saves:
-# measured on a busy 2-core machine, 13,000 pairs take 0.2 s, 26,000 0.3 s, 48,000 0.9 s.
-MAX_RELAXATION_PAIRS = 30_000
-
 
 @dataclass(frozen=True)
-class Stopping:
-    """When to stop improving: at a deadline on the clock, or after counted work."""
+class SolveParams:
+    """How ``solve`` shares its budget between its stages; checked when made.
 
-    deadline: float | None = None  # time.perf_counter() value
-    max_work: int | None = None
-    started: float = 0.0  # time.perf_counter() at the start, for ``progress``
+    The defaults are the ones the benchmarks were measured with (benchmarks/).
+    """
+
+    # After this share of the budget the construction hurries (fewer places and drivers tried).
+    hurry_share: float = 0.5
+    # On the clock, kept back for writing the plan: this share of the budget and these seconds.
+    # Counted work does not count the writing, so the search then has the whole budget.
+    writing_share: float = 0.03
+    writing_seconds: float = 0.02
+    # The clock limit of the exact packing of vulnerable parties, as a share of the budget.
+    packing_share: float = 0.25
+    # The assignment's relaxation is tried only if the first plan was built within this share
+    # of the budget, and gets this share as its clock limit.
+    relaxation_before_share: float = 0.3
+    relaxation_share: float = 0.2
+    # Above this many (party, place) pairs the relaxation costs more time than it saves: measured
+    # on a busy 2-core machine, 13,000 pairs take 0.2 s, 26,000 0.3 s, 48,000 0.9 s.
+    max_relaxation_pairs: int = 30_000
 
     def __post_init__(self):
-        if (self.deadline is None) == (self.max_work is None):
-            raise ValueError("give exactly one of deadline and max_work")
-
-    def __call__(self, work: Work) -> bool:
-        if self.max_work is not None:
-            return work.done >= self.max_work
-        return time.perf_counter() >= self.deadline
-
-    def progress(self, work: Work) -> float:
-        """How much of the budget is spent, from 0 to 1."""
-        if self.max_work is not None:
-            return min(1.0, work.done / self.max_work) if self.max_work else 1.0
-        span = self.deadline - self.started
-        return min(1.0, (time.perf_counter() - self.started) / span) if span > 0 else 1.0
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{f.name} must be a number, got {value!r}")
+            if value < 0:
+                raise ValueError(f"{f.name} must be >= 0, got {value!r}")
+            if f.name.endswith("_share") and value > 1:
+                raise ValueError(f"{f.name} is a share of the budget: between 0 and 1, got {value!r}")
+        if not isinstance(self.max_relaxation_pairs, int):
+            raise ValueError(f"max_relaxation_pairs must be a whole number, got {self.max_relaxation_pairs!r}")
 
 
-def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic: bool = False) -> Plan:
-    """The best plan found for ``night`` within ``time_limit`` seconds (see the module doc)."""
-    if time_limit < 0:
-        raise ValueError("time_limit must be >= 0")
+def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolveParams = SolveParams()) -> Plan:
+    """The best plan found for ``night`` before ``stop`` says so (see the module doc)."""
     started = time.perf_counter()
+    # the clock starts here; counted work does not count the writing, so it keeps nothing back
+    search_stop = stop if stop.deterministic else stop.share(1 - params.writing_share, params.writing_seconds)
+    hurry = stop.share(params.hurry_share)
     pb = Problem.build(night)
     rng = random.Random(seed)
     work = Work()
     st = State(pb)
     st.floor = _last_arrival_floor(pb)
-    if deterministic:
-        budget = int(time_limit * WORK_PER_SECOND)
-        stop, hurry = Stopping(max_work=budget), Stopping(max_work=budget // 2)
-    else:
-        # leave a little of the budget for writing the plan
-        stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02), started=started)
-        hurry = Stopping(deadline=started + time_limit * 0.5)
-    targets = _vulnerable_packing(pb, work, hurry, time_limit, deterministic)
+    targets = _vulnerable_packing(pb, work, hurry, stop, params)
     construct(st, work, hurry, targets)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
-    in_time = deterministic or time.perf_counter() - started <= 0.3 * time_limit
-    if in_time and not hurry(work) and _beds_short(pb, st):
+    in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
+    if in_time and not hurry(work) and _beds_short(pb, st, params):
         other = State(pb)
         other.floor = st.floor
-        construct(other, work, hurry, assignment_targets(pb, targets, time_limit * 0.2, deterministic))
+        construct(other, work, hurry, assignment_targets(pb, targets, stop.seconds * params.relaxation_share,
+                                                         stop.deterministic))
         log.debug("constructed from the relaxation: %s", other.score())
         if other.score() < st.score():
             st = other
-    st = improve(st, rng, stop, work)
+    st = improve(st, rng, search_stop, work)
     log.debug("improved: %s after %d units of work", st.score(), work.done)
-    plan = write_plan(pb, st)
-    plan.summary = summarize(night, plan, time.perf_counter() - started)
-    if deterministic:
-        plan.summary["solve_seconds"] = None
-    return plan
+    return write_plan(pb, st).summarized(night, None if stop.deterministic else time.perf_counter() - started)
 
 
-def _beds_short(pb: Problem, st: State) -> bool:
+def _beds_short(pb: Problem, st: State, params: SolveParams) -> bool:
     """Is who gets the beds a real choice, worth the assignment's relaxation?
 
     Yes when a party is left out because every bed that would take it is taken, and either
@@ -114,7 +110,7 @@ def _beds_short(pb: Problem, st: State) -> bool:
     the relaxation cannot see.
     """
     pairs = sum(map(len, pb.compat))
-    if pairs > MAX_RELAXATION_PAIRS:
+    if pairs > params.max_relaxation_pairs:
         return False
     reachable = sum(pb.size[i] for i in range(pb.n) if pb.compat[i])
     if sum(pb.beds) >= reachable and pairs > EXACT_PAIRS:
@@ -123,8 +119,8 @@ def _beds_short(pb: Problem, st: State) -> bool:
                for i in range(pb.n))
 
 
-def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: float,
-                        deterministic: bool) -> dict[int, int]:
+def _vulnerable_packing(pb: Problem, work: Work, hurry: StoppingCriterion, stop: StoppingCriterion,
+                        params: SolveParams) -> dict[int, int]:
     """Places for vulnerable parties when inserting them one by one leaves some outside.
 
     Vulnerable parties are inserted alone first (they come first anyway); only if some of
@@ -137,7 +133,7 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: fl
     construct(probe, work, hurry, parties=vulnerable)
     if probe.vuln >= reachable:
         return {}
-    packed, targets = vulnerable_targets(pb, time_limit * 0.25, deterministic)
+    packed, targets = vulnerable_targets(pb, stop.seconds * params.packing_share, stop.deterministic)
     log.debug("vulnerable people: %d inserted one by one, %d packed", probe.vuln, packed)
     return targets if packed > probe.vuln else {}
 
