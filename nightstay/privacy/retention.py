@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .labels import Retention, Sensitivity
+from .reveal import forget_homes
 
 APPLICATION_DAYS = 30
 AUDIT_DAYS = 90
@@ -181,6 +182,7 @@ def panic(hub, keep_session: str | None = None) -> dict:
     for night in Night.objects.filter(hub=hub).filter(not_purged_on_time()):
         if any(night_rows(night).values()):
             rows.update(purge_night(night, now))
+    forget_homes(hub)  # the audit keeps who saw how many addresses, when; no longer which homes
     keys = [s.session_key for s in member_sessions(hub, keep_session)]
     from django.contrib.sessions.models import Session
 
