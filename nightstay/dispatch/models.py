@@ -17,7 +17,14 @@ from nightstay.privacy.labels import label
 
 
 class RunSheetGrant(models.Model):
-    """A driver's revocable link to tonight's run sheet; only the token's hash is stored."""
+    """A driver's revocable link to tonight's run sheet; only hashes of its secrets are stored.
+
+    The link reaches its driver alone: on their own logged-in page, or as a QR code that a
+    coordinator may show once at the park (``shown_at``); the board never shows it. It opens
+    on one phone only: the first device that opens it gets a random secret in a cookie, and
+    its hash is kept here (``device_hash``); any other device is refused. A driver with a new
+    phone needs a new link, which revokes this one.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="run_sheet_grants")
@@ -25,6 +32,11 @@ class RunSheetGrant(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True, default="")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    shown_at = models.DateTimeField(null=True, blank=True)
+    shown_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
 
     data_labels = {
         "id": label("technical", "night"),
@@ -33,6 +45,10 @@ class RunSheetGrant(models.Model):
         "token_hash": label("technical", "night", "SHA-256 of the link's secret"),
         "expires_at": label("technical", "night"),
         "revoked_at": label("technical", "night"),
+        "device_hash": label("technical", "night", "SHA-256 of the secret of the one phone the link opens on"),
+        "opened_at": label("technical", "night", "when that phone first opened the link"),
+        "shown_at": label("technical", "night", "when a coordinator showed the link's QR code (once)"),
+        "shown_by": label("personal", "night", "the coordinator who showed it"),
     }
 
     @staticmethod
@@ -50,8 +66,9 @@ class RunSheetGrant(models.Model):
     def token(self) -> str:
         """The link's secret, derived from the grant's id with the site's secret key.
 
-        Deriving it lets the board and the driver's own page show the link again without
-        storing it: a copy of the database alone opens no run sheet.
+        Deriving it lets the driver's own page show the link again without storing it: a copy
+        of the database alone opens no run sheet. Only the driver's page and the one QR code
+        call this; no coordinator page does.
         """
         return self.token_for(self.id)
 
@@ -72,6 +89,31 @@ class RunSheetGrant(models.Model):
 
     def is_live(self) -> bool:
         return self.revoked_at is None and timezone.now() < self.expires_at
+
+    def bind(self, device_secret: str) -> bool:
+        """Bind the link to the device holding ``device_secret`` if no device holds it yet, in one
+        conditional update (two phones opening at once: one wins). True when that device holds it."""
+        digest = self.hash(device_secret)
+        if not self.device_hash:
+            now = timezone.now()
+            if RunSheetGrant.objects.filter(pk=self.pk, device_hash="").update(device_hash=digest, opened_at=now):
+                self.device_hash, self.opened_at = digest, now
+                return True
+            self.refresh_from_db(fields=["device_hash", "opened_at"])
+        return constant_time_compare(self.device_hash, digest)
+
+    def show_once(self, coordinator) -> bool:
+        """Mark the link's QR code shown by ``coordinator``: True the first time only, and never for a
+        link already open on a phone (showing it again means a new link)."""
+        return bool(RunSheetGrant.objects.filter(pk=self.pk, shown_at__isnull=True, device_hash="",
+                                                 revoked_at__isnull=True)
+                    .update(shown_at=timezone.now(), shown_by=coordinator))
+
+    def state(self) -> str:
+        """What the board says of the link: never the link itself."""
+        if not self.is_live():
+            return "revoked"
+        return "opened" if self.device_hash else "not opened"
 
 
 class ParkArrival(models.Model):

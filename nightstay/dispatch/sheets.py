@@ -1,28 +1,40 @@
 """What volunteers see once the night is announced: a driver's run sheet, a host's notice.
 
-The run sheet opens from a secret link (no log-in on a phone in a car). It shows one exact
-address: the next stop's, and only until the guests are dropped there; every showing goes
-through ``reveal()`` and leaves one audit row. Other stops show their area and time.
+The run sheet opens from a secret link (no log-in on a phone in a car) that reaches its
+driver alone: their own page (``driver_tonight``) or a QR code shown once at the park; no
+coordinator page shows it. The link opens on one phone only: the first device that opens it
+gets a random secret in a cookie (HttpOnly, SameSite=Strict, Secure over HTTPS, sent only to
+this link's pages) and the link keeps its hash; another device gets a page saying so and no
+address. The sheet shows one exact address: the next stop's, and only until the guests are
+dropped there; every showing goes through ``reveal()`` and leaves one audit row under the
+person who sees it (the logged-in account if any, else the link's driver) and their device.
+"Dropped" is taken only for the stop the driver is at: the first not yet dropped, on a trip
+that has departed. Other stops show their area and time.
 """
 from __future__ import annotations
 
+import secrets
 from functools import wraps
 from urllib.parse import quote
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
+from nightstay.hubs.views import error_404
 from nightstay.intake.models import Party
 from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge
 from nightstay.privacy.reveal import RevealRefused, reveal
 
 from .models import RunSheetGrant
+
+DEVICE_COOKIE = "nightstay_run_device"
 
 
 class Gone(Exception):
@@ -41,13 +53,18 @@ def _grant(token: str) -> RunSheetGrant:
     return grant
 
 
-def _gone(request):
-    return render(request, "dispatch/gone.html", status=410)
+def _refusal(request, template: str, status: int):
+    """A page instead of the sheet; an htmx tap reloads the page so the phone shows it too."""
+    response = render(request, template, status=status)
+    if request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def run_sheet_link(view):
-    """Who may see a run-sheet page: whoever holds a live link. A dead one (expired, revoked,
-    purged, wiped) answers 410, a forged one 404; the view gets the link's grant."""
+    """Who may see a run-sheet page: whoever holds a live link, on the phone that opened it
+    first. A dead link (expired, revoked, purged, wiped) answers 410, a forged one 404, a live
+    one on another phone 403 (no address); the view gets the link's grant."""
 
     @wraps(view)
     def wrapper(request, token: str, **kwargs):
@@ -55,10 +72,34 @@ def run_sheet_link(view):
         try:
             grant = _grant(token)
         except Gone:
-            return _gone(request)
-        return view(request, grant, token, **kwargs)
+            return _refusal(request, "dispatch/gone.html", 410)
+        held = request.COOKIES.get(DEVICE_COOKIE, "")
+        secret = held or secrets.token_urlsafe(32)
+        if not grant.bind(secret):
+            if _cross_site_visit(request, held):
+                return render(request, "dispatch/opening.html", {"again": f"{request.path}?again=1"})
+            return _refusal(request, "dispatch/other_phone.html", 403)
+        request.run_device = grant.device_hash[:16]
+        try:
+            response = view(request, grant, token, **kwargs)
+        except Http404:
+            if held:
+                raise
+            response = error_404(request)  # this phone holds the link now: it must get its cookie
+        if not held:
+            response.set_cookie(DEVICE_COOKIE, secret, expires=grant.expires_at,
+                                path=reverse("run_sheet", args=[token]),  # sent to this link's pages only
+                                secure=request.is_secure(), httponly=True, samesite="Strict")
+        return response
 
     return wrapper
+
+
+def _cross_site_visit(request, held: str) -> bool:
+    """A tap on the link from another site's page (a webmail): the browser keeps a SameSite=Strict
+    cookie back on such a visit, so the page first reloads itself from this site, which sends it."""
+    return (request.method == "GET" and not held and request.headers.get("Sec-Fetch-Site") == "cross-site"
+            and "again" not in request.GET)
 
 
 def _trips(grant: RunSheetGrant) -> list[Trip]:
@@ -67,20 +108,38 @@ def _trips(grant: RunSheetGrant) -> list[Trip]:
     return list(Trip.objects.filter(night=grant.night, driver=grant.driver).order_by("seq").prefetch_related(stops))
 
 
+def _next_stop(trips: list[Trip]) -> Stop | None:
+    """The first stop not yet dropped, in the order of the trips and their stops."""
+    return next((s for t in trips for s in t.stops.all() if s.dropped_at is None), None)
+
+
+def _at_stop(trips: list[Trip]) -> Stop | None:
+    """The stop the driver is at: the next one, once its trip has departed."""
+    nxt = _next_stop(trips)
+    return nxt if nxt is not None and nxt.trip.departed_at is not None else None
+
+
 @run_sheet_link
 def run_sheet(request, grant: RunSheetGrant, token: str):
     return _sheet(request, grant, token)
 
 
+def _viewer(request, grant: RunSheetGrant):
+    """Who the audit names: the person logged in on this phone, else the driver whose link it is."""
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else grant.driver
+
+
 def _sheet(request, grant: RunSheetGrant, token: str):
     """The sheet as it stands: the next stop's address (revealed, audited), the rest by area."""
     trips = _trips(grant)
-    stops = [s for t in trips for s in t.stops.all()]
-    nxt = next((s for s in stops if s.dropped_at is None), None)
+    nxt = _next_stop(trips)
     address, refused, geo = "", False, ""
     if nxt is not None and nxt.home is not None:
+        viewer = _viewer(request, grant)
         try:
-            address = reveal(nxt.home, "address", user=grant.driver, hub=grant.night.hub, purpose="run sheet")
+            address = reveal(nxt.home, "address", user=viewer, hub=grant.night.hub, purpose="run sheet",
+                             device=request.run_device, link_of=grant.driver if viewer != grant.driver else None)
         except RevealRefused:
             refused = True
     if nxt is not None:
@@ -113,10 +172,14 @@ def departed(request, grant: RunSheetGrant, token: str, trip: str):
 @require_POST
 @run_sheet_link
 def dropped(request, grant: RunSheetGrant, token: str, stop: str):
+    """Only the stop the driver is at, after "Departed": a tap anywhere else is refused (409) and
+    reveals nothing new; a second tap on a stop already dropped changes nothing."""
     stop = get_object_or_404(Stop, pk=stop, trip__night=grant.night, trip__driver=grant.driver)
     if stop.dropped_at is None:
-        stop.dropped_at = timezone.now()
-        stop.save(update_fields=["dropped_at"])
+        at = _at_stop(_trips(grant))
+        if at is None or at.pk != stop.pk:
+            return _refusal(request, "dispatch/not_this_stop.html", 409)
+        Stop.objects.filter(pk=stop.pk, dropped_at__isnull=True).update(dropped_at=timezone.now())
     return _marked(request, grant, token)
 
 

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import sheets, views
+from . import links, sheets, views
 
 urlpatterns = [
     path("<slug:hub>/tonight/", views.board, name="board"),
     path("<slug:hub>/tonight/announce/", views.announce_plan, name="announce"),
     path("<slug:hub>/tonight/park/", views.at_park, name="at_park"),
-    path("<slug:hub>/tonight/links/<uuid:grant>/new/", views.new_link, name="new_link"),
+    path("<slug:hub>/tonight/links/<uuid:grant>/new/", links.new_link, name="new_link"),
+    path("<slug:hub>/tonight/links/<uuid:grant>/code/", links.show_code, name="show_link_code"),
     path("<slug:hub>/host/tonight/", sheets.host_tonight, name="host_tonight"),
     path("<slug:hub>/host/tonight/<uuid:placement>/arrived/", sheets.host_arrived, name="host_arrived"),
     path("<slug:hub>/driver/tonight/", sheets.driver_tonight, name="driver_tonight"),

@@ -6,13 +6,10 @@ a redirect back to the board.
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,8 +20,8 @@ from nightstay.planning.models import Trip
 from nightstay.planning.views import proposal_context
 from nightstay.pledges.models import BedPledge, SeatPledge
 
-from . import announce
-from .models import ParkArrival, RunSheetGrant
+from . import announce, links
+from .models import ParkArrival
 
 
 def _pledged(night: Night) -> tuple[list[BedPledge], list[SeatPledge]]:
@@ -46,13 +43,6 @@ def _volunteers(night: Night, beds, seats) -> list[dict]:
     return [{"user": u, "what": what, "where": where, "at": came.get(u.pk)} for u, (what, where) in people.items()]
 
 
-def _links(request, night: Night) -> list[dict]:
-    """Run-sheet links on ``SITE_ROOT``, like e-mails and guest links: never on the request's Host header."""
-    grants = RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True).select_related("driver")
-    root = settings.SITE_ROOT.rstrip("/")
-    return [{"grant": g, "url": root + reverse("run_sheet", args=[g.token()])} for g in grants]
-
-
 @hub_role_required(*STAFF)
 def board(request: HubRequest, proposal: dict | None = None):
     """The whole board; ``proposal`` is planning's part when a refused move re-shows its form."""
@@ -65,7 +55,7 @@ def board(request: HubRequest, proposal: dict | None = None):
     ctx.update(waiting=waiting, people=waiting.aggregate(n=Sum("size"))["n"] or 0, beds=sum(p.beds for p in beds),
                shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
-               links=_links(request, night), trips=trips)
+               links=links.states(night), trips=trips)
     return render(request, "dispatch/board.html", ctx)
 
 
@@ -78,7 +68,7 @@ def announce_plan(request: HubRequest):
     except announce.Refused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Announced. Send each driver their link."))
+        messages.success(request, _("Announced. Each driver finds their run sheet on their own page."))
     return redirect("board", hub=request.hub.slug)
 
 
@@ -102,17 +92,3 @@ def at_park(request: HubRequest):
         return render(request, "dispatch/_volunteers.html",
                       {"volunteers": _volunteers(night, beds, seats), "hub": request.hub})
     return redirect("board", hub=request.hub.slug)
-
-
-@hub_role_required(*STAFF)
-@require_POST
-def new_link(request: HubRequest, grant: str):
-    """Revoke a driver's run-sheet link (a lost phone) and issue a fresh one."""
-    night = request.hub.tonight()
-    old = get_object_or_404(RunSheetGrant, pk=grant, night=night, revoked_at__isnull=True)
-    old.revoked_at = timezone.now()
-    old.save(update_fields=["revoked_at"])
-    RunSheetGrant.issue(night, old.driver)
-    messages.success(request, _("The old link no longer opens. Send the new one."))
-    return redirect("board", hub=request.hub.slug)
-

@@ -10,12 +10,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nightstay.planner.night import GENDERS
 from nightstay.privacy import retention
+from nightstay.privacy.reveal import forget_homes
 from nightstay.privacy.labels import label
 
 
@@ -77,7 +78,10 @@ class Hub(models.Model):
         """Wipe the hub's open nights at once: counts first, then every night-scoped row (run-sheet
         links with them), then every session of the hub's members but ``keep_session``."""
         members = Membership.objects.filter(hub=self).values_list("user_id", flat=True)
-        return retention.wipe(Night.objects.filter(hub=self), list(members), keep_session)
+        with transaction.atomic():
+            done = retention.wipe(Night.objects.filter(hub=self), list(members), keep_session)
+            forget_homes(self)  # the audit keeps who saw how many addresses, when; no longer which homes
+        return done
 
 
 class Role(models.TextChoices):

@@ -187,7 +187,7 @@ class WholeNightTests(BrowserTestCase):
         self.assertIn(tickets["woman"], guest.inner_text("body"))
         self.shot(guest, "ticket")
 
-        # 7. The driver opens her run sheet and marks her trip departed, then the stop dropped.
+        # 7. The driver opens her run sheet (on her phone only) and marks her trip departed, then the stop dropped.
         self.go(volunteer, "/")
         volunteer.click("text=My run tonight")
         self.shot(volunteer, "driver-tonight")
@@ -195,6 +195,10 @@ class WholeNightTests(BrowserTestCase):
         volunteer.wait_for_selector("#sheet")
         self.assertIn("Rue Josaphat 100", volunteer.inner_text(".address"))  # the next stop's address, to her
         self.shot(volunteer, "run-sheet")
+        copied = self.new_page()  # the same link on another phone: refused, no address
+        copied.goto(volunteer.url)
+        copied.wait_for_selector("text=already open on another phone")
+        self.assertNotIn("Rue Josaphat", copied.inner_text("body"))
         volunteer.click("#sheet button:has-text('Departed')")
         volunteer.wait_for_selector("#sheet p.muted:has-text('Departed')")  # the sheet came back, departed
         while volunteer.locator("#sheet button:has-text('Dropped')").count():

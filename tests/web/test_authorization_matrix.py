@@ -5,7 +5,7 @@ The URLs come from the resolver, so a new page fails this test until its line is
 ``POLICY``. Each cell runs in a transaction that is rolled back (panic, close, announce and
 log-out change nothing for the next cell) with an empty cache (no rate limit carries over).
 
-A cell is *refused* when the answer is 403, 404, 405 or 410, or a redirect to the log-in or
+A cell is *refused* when the answer is 403, 404, 405, 409 or 410, or a redirect to the log-in or
 second-factor page; anything else under 500 is a *success* (a page, a redirect elsewhere, a
 form shown again with its errors). A 500 is always a failure. Both an unexpected success and
 an unexpected refusal fail the test. Every answer is also checked for the privacy headers.
@@ -71,7 +71,7 @@ def both(who, refused_as=None, **data) -> Rule:
     return Rule(get=frozenset(who), post=frozenset(who), data=data, refused_as=refused_as)
 
 
-GONE, NEVER_WAS = 410, 404
+GONE, NEVER_WAS, OTHER_PHONE, NOT_THIS_STOP = 410, 404, 403, 409
 
 
 # URL name -> its rule, or {variant: rule} when the same URL is tried with several arguments
@@ -120,20 +120,28 @@ POLICY = {
     "announce": post_only(STAFF),
     "at_park": post_only(STAFF),
     "new_link": {"live": post_only(STAFF), "revoked": post_only(NOBODY)},
+    # A link's QR code: shown once, by a coordinator; never again, never for a dead link.
+    "show_link_code": {"live": post_only(STAFF), "shown already": post_only(NOBODY), "revoked": post_only(NOBODY)},
     # Hosts' and drivers' own pages.
     "host_tonight": both(HOSTS),
     "host_arrived": post_only(HOSTS),
     "driver_tonight": both(DRIVERS),
-    # The run sheet: whoever holds the live link; gone once it expired, was revoked or purged;
-    # never there for a link the site did not make.
+    # The run sheet: whoever holds the live link, on the first phone that opens it (each cell is
+    # that first phone); gone once it expired, was revoked or purged; never there for a link the
+    # site did not make; refused on any phone but the one it opened on. "Dropped" only for the
+    # stop the driver is at (the trip has departed).
     "run_sheet": {"live": both(EVERYONE), "revoked": both(NOBODY, GONE), "expired": both(NOBODY, GONE),
-                  "purged": both(NOBODY, GONE), "garbage": both(NOBODY, NEVER_WAS)},
+                  "purged": both(NOBODY, GONE), "garbage": both(NOBODY, NEVER_WAS),
+                  "open on another phone": both(NOBODY, OTHER_PHONE)},
     "departed": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
                  "expired": post_only(NOBODY, GONE), "purged": post_only(NOBODY, GONE),
-                 "garbage": post_only(NOBODY, NEVER_WAS), "another driver's trip": post_only(NOBODY, NEVER_WAS)},
+                 "garbage": post_only(NOBODY, NEVER_WAS), "another driver's trip": post_only(NOBODY, NEVER_WAS),
+                 "open on another phone": post_only(NOBODY, OTHER_PHONE)},
     "dropped": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
                 "expired": post_only(NOBODY, GONE), "purged": post_only(NOBODY, GONE),
-                "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS)},
+                "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS),
+                "open on another phone": post_only(NOBODY, OTHER_PHONE),
+                "a stop further on": post_only(NOBODY, NOT_THIS_STOP)},
     # Close, figures, files (staff); panic (the hub admin alone).
     "figures": both(STAFF),
     "night_close": both(STAFF),
@@ -190,6 +198,13 @@ class AuthorizationMatrixTests(HubTestCase):
         expired, cls.expired_token = RunSheetGrant.issue(night, cls.dara)
         expired.expires_at = timezone.now() - timedelta(minutes=1)
         expired.save()
+        bound, cls.bound_token = RunSheetGrant.issue(night, cls.dara)
+        bound.bind("the secret of a phone no cell holds")
+        shown, _token = RunSheetGrant.issue(night, cls.dara)
+        shown.show_once(cls.colette)
+        rows["trip"].departed_at = night.start  # Dara is on the road, at his first stop
+        rows["trip"].save()
+        further = Stop.objects.create(trip=rows["trip"], order=2, home=cls.bea_home, arrive=night.start)
         bea_trip = Trip.objects.create(night=night, driver=cls.bea, seq=1, depart=night.start, end="home",
                                        end_at=night.start + timedelta(hours=1))
         bea_stop = Stop.objects.create(trip=bea_trip, order=1, home=cls.hugo_home, arrive=night.start)
@@ -225,15 +240,19 @@ class AuthorizationMatrixTests(HubTestCase):
                             "other hub's party": {**hub, "party_id": liege_party.pk}},
             "intake:guest_link": {**hub, "party_id": party.pk},
             "new_link": {"live": {**hub, "grant": live.pk}, "revoked": {**hub, "grant": revoked.pk}},
+            "show_link_code": {"live": {**hub, "grant": live.pk}, "shown already": {**hub, "grant": shown.pk},
+                               "revoked": {**hub, "grant": revoked.pk}},
             "host_arrived": {**hub, "placement": rows["placements"][2].pk},
         }
         tokens = {"live": cls.token, "revoked": cls.revoked_token, "expired": cls.expired_token,
-                  "purged": RunSheetGrant.token_for(uuid.uuid4()), "garbage": f"{uuid.uuid4().hex}.{'x' * 43}"}
+                  "purged": RunSheetGrant.token_for(uuid.uuid4()), "garbage": f"{uuid.uuid4().hex}.{'x' * 43}",
+                  "open on another phone": cls.bound_token}
         cls.kwargs["run_sheet"] = {k: {"token": t} for k, t in tokens.items()}
         cls.kwargs["departed"] = {k: {"token": t, "trip": trip.pk} for k, t in tokens.items()}
         cls.kwargs["departed"]["another driver's trip"] = {"token": cls.token, "trip": bea_trip.pk}
         cls.kwargs["dropped"] = {k: {"token": t, "stop": stop.pk} for k, t in tokens.items()}
         cls.kwargs["dropped"]["another driver's stop"] = {"token": cls.token, "stop": bea_stop.pk}
+        cls.kwargs["dropped"]["a stop further on"] = {"token": cls.token, "stop": further.pk}
 
     def url(self, name: str, variant: str) -> str:
         """The URL to try: its declared arguments, else the hub alone, else none."""
@@ -270,7 +289,7 @@ class AuthorizationMatrixTests(HubTestCase):
                         cells += 1
                         status, location, problems = self.cell(url, role, method, rule)
                         where = location.split("?")[0]
-                        refused = status in (403, 404, 405, 410) or (
+                        refused = status in (403, 404, 405, 409, 410) or (
                             status in (301, 302) and where in (login, two_factor) and not rule.logs_out)
                         label = f"{name}{f' [{variant}]' if variant else ''} {role} {method}: {status}"
                         label += f" -> {location}" if location else ""

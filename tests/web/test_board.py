@@ -5,6 +5,7 @@ from datetime import datetime, time
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import segno
 import time_machine
 from django.test import override_settings
 from django.urls import reverse
@@ -242,7 +243,8 @@ class AnnounceTests(TonightTestCase):
                          {p for p, place in self._places().items() if place == home_id(self.hugo_home)})
         grant = RunSheetGrant.objects.get()
         self.assertEqual(grant.driver, self.dara)
-        self.assertContains(r, reverse("run_sheet", args=[grant.token()]))
+        self.assertNotContains(r, grant.token())  # the board says the link's state, never the link
+        self.assertContains(r, "Dara:\n      not opened")
 
     def _places(self):
         run = runs.proposal(self.night)
@@ -260,13 +262,14 @@ class AnnounceTests(TonightTestCase):
         self.assertEqual(RunSheetGrant.objects.count(), 1)
 
     @override_settings(SITE_ROOT="https://nightstay.example.org", ALLOWED_HOSTS=["testserver", "evil.example"])
-    def test_run_sheet_links_are_on_the_site_root_whatever_the_host_header(self):
+    def test_the_link_code_is_on_the_site_root_whatever_the_host_header(self):
         self.plan_now()
         self.log_in(self.colette)
         self.client.post(self.url("announce"))
-        token = RunSheetGrant.objects.get().token()
-        r = self.client.get(reverse("board", args=["brussels"]), HTTP_HOST="evil.example")
-        self.assertContains(r, f"https://nightstay.example.org/run/{token}/")
+        grant = RunSheetGrant.objects.get()
+        r = self.client.post(self.url("show_link_code", grant=grant.pk), HTTP_HOST="evil.example")
+        url = f"https://nightstay.example.org/run/{grant.token()}/"
+        self.assertContains(r, segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff"), html=False)
         self.assertNotContains(r, "evil.example")
 
     def test_new_link_revokes_the_old_one(self):
@@ -278,8 +281,11 @@ class AnnounceTests(TonightTestCase):
         old.refresh_from_db()
         self.assertIsNotNone(old.revoked_at)
         new = RunSheetGrant.objects.get(revoked_at__isnull=True)
-        self.assertContains(r, new.token())
+        self.assertNotContains(r, new.token())
         self.assertNotContains(r, old.token())
+        self.assertContains(r, "not opened")
+        self.assertContains(r, self.url("show_link_code", grant=new.pk))  # the new link's code may be shown once
+        self.assertEqual(self.client.get(reverse("run_sheet", args=[old.token()])).status_code, 410)
 
     def test_new_link_is_refused_to_others(self):
         self.plan_now()

@@ -32,6 +32,14 @@ def test_every_test_the_threat_model_names_exists():
     assert not missing, f"docs/threat-model.md names tests that do not exist: {missing}"
 
 
+def test_every_test_what_we_hold_names_exists():
+    text = (ROOT / "docs" / "what-we-hold.md").read_text()
+    named = re.findall(r"(tests/[\w/]+\.py)::([\w:]+)", text)
+    missing = [f"{path}::{name}" for path, name in named
+               if not (ROOT / path).exists() or name not in defined_tests(ROOT / path)]
+    assert not missing, f"docs/what-we-hold.md names tests that do not exist: {missing}"
+
+
 def test_the_threat_model_covers_every_seizure():
     text = (ROOT / "docs" / "threat-model.md").read_text()
     for heading in ("The server, between nights", "The server, during a night", "A database backup",

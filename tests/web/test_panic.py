@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nightstay.figures.models import NightFigures
+from nightstay.privacy.models import AddressReveal
 from nightstay.privacy.retention import night_rows
 
 from .base import HubTestCase
@@ -58,6 +59,20 @@ class PanicTests(HubTestCase):
         self.assertEqual(otto.get(reverse("home")).status_code, 200)  # another hub: untouched
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)  # the admin stays
         self.assertEqual(Session.objects.count(), 2)
+
+    def test_after_a_panic_the_audit_says_who_saw_how_many_when_but_not_which_home(self):
+        """Finding 5: the audit outlived the panic and listed the homes that took guests tonight."""
+        self.assertEqual(Client().get(reverse("run_sheet", args=[self.rows["token"]])).status_code, 200)
+        before = list(AddressReveal.objects.order_by("at").values_list("user", "at", "device", "object_type"))
+        self.assertEqual(len(before), 2)  # the script's reveal and Dara's phone
+        self.assertTrue(AddressReveal.objects.filter(object_id=str(self.hugo_home.pk)).exists())
+        call_command("panic", "brussels", stdout=StringIO())
+        after = list(AddressReveal.objects.order_by("at").values_list("user", "at", "device", "object_type"))
+        self.assertEqual(after, before)  # who, when, on which phone, how many: all still there
+        self.assertEqual(set(AddressReveal.objects.values_list("object_id", flat=True)), {""})
+        for home in (self.hugo_home, self.bea_home):
+            self.assertFalse(AddressReveal.objects.filter(object_id__icontains=str(home.pk)).exists())
+            self.assertFalse(AddressReveal.objects.filter(object_id__icontains=home.pk.hex).exists())
 
     def test_closing_after_a_panic_keeps_the_counts_kept_by_the_panic(self):
         self.log_in(self.adele)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from nightstay.accounts.models import User
 from nightstay.privacy import crypto
 from nightstay.privacy.fields import SealedField, binding
+from nightstay.privacy.models import AddressReveal
 from nightstay.privacy.retention import night_rows, purge
 from nightstay.volunteers.models import Application
 
@@ -175,6 +176,27 @@ class SeizureTests(TransactionTestCase):
         self.assert_dump_holds_none(dump)
         self.assertNotIn(self.rows["grant"].token_hash, dump)
         self.assertFalse(Session.objects.exists())  # no member's session left to replay
+
+    def test_right_after_a_panic_the_audit_names_no_home_that_sheltered_tonight(self):
+        homes = {self.hugo_home.pk, self.bea_home.pk}  # both took guests tonight (the scripted night)
+        before = "\n".join(audit_rows(database_dump()))
+        self.assertIn(str(self.hugo_home.pk), before)  # before the panic the audit names Hugo's home
+        self.hub.panic()
+        rows = audit_rows(database_dump())
+        self.assertEqual(len(rows), AddressReveal.objects.count())
+        self.assertGreaterEqual(len(rows), 2)  # who saw how many addresses, when: still there
+        for home in homes:
+            for form in (str(home), home.hex):
+                self.assertNotIn(form, "\n".join(rows))
+
+
+def audit_rows(dump: str) -> list[str]:
+    """The address-reveal audit's rows in a dump: SQLite's INSERT lines or pg_dump's COPY block."""
+    table = AddressReveal._meta.db_table
+    if f'INSERT INTO "{table}"' in dump:
+        return [line for line in dump.splitlines() if line.startswith(f'INSERT INTO "{table}"')]
+    block = dump.split(f"COPY public.{table} ", 1)
+    return block[1].split("\n\\.\n", 1)[0].splitlines()[1:] if len(block) == 2 else []
 
 
 class KeyRotationTests(TransactionTestCase):
