@@ -167,6 +167,7 @@ class Night(models.Model):
     end = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     purged_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
 
     data_labels = {
         "id": label("technical", "counts"),
@@ -176,6 +177,7 @@ class Night(models.Model):
         "end": label("operational", "counts"),
         "status": label("technical", "counts"),
         "purged_at": label("technical", "counts"),
+        "version": label("technical", "counts", "a number that grows with every change: live pages ask it"),
     }
 
     class Meta:
@@ -184,6 +186,12 @@ class Night(models.Model):
 
     def __str__(self):
         return f"{self.hub} {self.date}"
+
+    def changed(self) -> None:
+        """Something on this night changed (a registration, a cancel, a plan, a tap): every live
+        page of the night (board, run sheets, host notices, tickets) asks for ``version`` and
+        redraws when it grew. One atomic update, so two coordinators' taps both count."""
+        Night.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
 
     @staticmethod
     def day_of(moment: datetime | None = None) -> date:
