@@ -92,6 +92,8 @@ def panic(request: HubRequest):
         if request.POST.get("confirm") != "wipe":
             return render(request, "figures/panic.html", {"error": True}, status=400)
         done = wipe(request.hub, keep_session=request.session.session_key)
-        return render(request, "figures/panic_done.html",
-                      {"rows": sum(done["night_rows"].values()), "sessions": done["sessions"]})
+        response = render(request, "figures/panic_done.html",
+                          {"rows": sum(done["night_rows"].values()), "sessions": done["sessions"]})
+        response["Clear-Site-Data"] = '"cache", "storage"'  # this phone's kept intake goes too
+        return response
     return render(request, "figures/panic.html")
