@@ -25,7 +25,6 @@ document.addEventListener("change", function (event) {
   if (!form || !window.indexedDB || !window.crypto || !crypto.subtle || !window.fetch) return;
   var box = document.querySelector("[data-outbox]");
   var slot = document.querySelector("[data-slot]");
-  var words = box.dataset;
   var night = form.dataset.night;
   var current = null;
   var dirty = false;
@@ -122,6 +121,8 @@ document.addEventListener("change", function (event) {
 
   function knownBlock() { return withPool(function (pool) { return pool.block; }); }
 
+  function word(name) { return box.getAttribute("data-w-" + name); }
+
   function control(name) { return form.querySelector("[name=" + name + "]"); }
 
   function clearErrors() {
@@ -133,7 +134,7 @@ document.addEventListener("change", function (event) {
     var top = document.createElement("p");
     top.className = "errorlist";
     top.setAttribute("data-js-error", "");
-    top.textContent = words.check;
+    top.textContent = word("check");
     form.insertBefore(top, form.querySelector(".field"));
     Object.keys(errors).forEach(function (name) {
       var field = form.querySelector("#field-" + name) || top;
@@ -153,9 +154,9 @@ document.addEventListener("change", function (event) {
     var gender = form.querySelector("input[name=gender]:checked");
     var more = control("size_more");
     if (size && size.value === "6" && (!more.value || !more.checkValidity() || Number(more.value) < 6)) {
-      return { size_more: [more.value && !more.checkValidity() ? more.validationMessage : words.count] };
+      return { size_more: [more.value && !more.checkValidity() ? more.validationMessage : word("count")] };
     }
-    if (size && size.value === "1" && gender && gender.value === "mixed") return { gender: [words.alone] };
+    if (size && size.value === "1" && gender && gender.value === "mixed") return { gender: [word("alone")] };
     return null;
   }
 
@@ -203,7 +204,7 @@ document.addEventListener("change", function (event) {
     }
     var note = document.createElement("p");
     note.className = "muted";
-    note.textContent = navigator.onLine ? words.sending : words.kept;
+    note.textContent = navigator.onLine ? word("sending") : word("kept");
     slot.appendChild(note);
   }
 
@@ -215,7 +216,7 @@ document.addEventListener("change", function (event) {
       if (waiting) {
         var count = document.createElement("p");
         count.setAttribute("data-count", String(waiting));
-        count.textContent = waiting === 1 ? words.one : words.many.replace("%s", waiting);
+        count.textContent = waiting === 1 ? word("one") : word("many").replace("%s", waiting);
         if (note) count.textContent += " " + note;
         box.appendChild(count);
       }
@@ -223,11 +224,11 @@ document.addEventListener("change", function (event) {
         records.forEach(function (record) {
           var line = document.createElement("p");
           line.className = "errorlist";
-          line.textContent = words.refused + " " + (record.ticket || "") + " " + record.refused + " ";
+          line.textContent = word("refused") + " " + (record.ticket || "") + " " + record.refused + " ";
           var fix = document.createElement("button");
           fix.type = "button";
           fix.className = "secondary";
-          fix.textContent = words.fix;
+          fix.textContent = word("fix");
           fix.addEventListener("click", function () {
             tx("outbox", "readwrite", function (s) { s.delete(record.key); }).then(function () {
               refill(record, {});
@@ -319,7 +320,7 @@ document.addEventListener("change", function (event) {
         if (response.status === 403 && retry) {
           return newToken().then(function (ok) { return ok && one(record, row, block, false); });
         }
-        if (response.type === "opaqueredirect" || response.status === 403) note = words.login;
+        if (response.type === "opaqueredirect" || response.status === 403) note = word("login");
         return false;
       });
     }
