@@ -118,11 +118,12 @@ class Party(models.Model):
         raise TicketsExhausted(f"no free ticket code after {tries} tries")
 
     @classmethod
-    def register(cls, party: "Party", ticket: str = "") -> tuple["Party", bool]:
+    def register(cls, party: "Party", ticket: str = "", looked: bool = False) -> tuple["Party", bool]:
         """Save ``party`` once per key: a retry, a replay or a late sync of the same registration
         gets the first party back (and False), never a second one. The database's unique key
-        decides between two copies arriving at once."""
-        if party.key is not None:
+        decides between two copies arriving at once. ``looked``: the caller already found no party
+        with this key."""
+        if party.key is not None and not looked:
             first = cls.objects.filter(key=party.key).select_related("night").first()
             if first is not None:
                 return first, False

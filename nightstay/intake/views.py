@@ -61,12 +61,14 @@ def _holder(request) -> str:
     return hashlib.sha256(f"nightstay.intake.block:{request.session.session_key}".encode()).hexdigest()
 
 
-def _registration_key(request: HubRequest) -> uuid.UUID | None:
-    """The key the phone made for this registration; a key another hub used is ignored."""
+def _registration_key(request: HubRequest) -> tuple[uuid.UUID | None, Party | None]:
+    """The key the phone made for this registration, and the party it already made if any; a key
+    another hub used is ignored (that hub's party is never shown here)."""
     key = _uuid_or_none(request.POST.get("key", ""))
-    if key is not None and Party.objects.filter(key=key).exclude(night__hub=request.hub).exists():
-        return None
-    return key
+    first = Party.objects.filter(key=key).select_related("night").first() if key else None
+    if first is not None and first.night.hub_id != request.hub.pk:
+        return None, None
+    return key, first
 
 
 def _wants_json(request) -> bool:
@@ -80,14 +82,14 @@ def intake(request: HubRequest):
     night = request.hub.tonight()
     form = PartyForm(request.POST or None, hub=request.hub)
     if request.method == "POST":
-        key = _registration_key(request)
-        first = Party.objects.filter(key=key).select_related("night").first() if key else None
+        key, first = _registration_key(request)
         if first is not None or form.is_valid():
             party, created = first, False
             if first is None:
                 party = form.save(commit=False)
                 party.night, party.key = night, key
-                party, created = Party.register(party, ticket=request.POST.get("ticket", "").strip().upper())
+                party, created = Party.register(party, ticket=request.POST.get("ticket", "").strip().upper(),
+                                                 looked=True)
             return _registered(request, party, created)
         if _wants_json(request):
             return JsonResponse({"errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()}},
