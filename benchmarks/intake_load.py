@@ -284,6 +284,9 @@ def check_database(night: str, acked: dict) -> dict:
 
 def table(args, rec: Recorder, counts: dict, seconds: float, phones: dict) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                      text=True).stdout.strip():
+        commit = commit.strip() + " with uncommitted changes"
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
     lines = [f"# Intake under load ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
