@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
@@ -212,6 +212,7 @@ def _gone(request) -> HttpResponse:
     return render(request, "intake/ticket_gone.html", status=410)
 
 
+@require_GET
 def service_worker(request):
     """Public, like any script of the site: the service worker that keeps the intake page (without
     its list) and its scripts for use without signal. Served from /intake/ so its scope covers
