@@ -219,7 +219,7 @@ class IntakeBrowserTests(BrowserTestCase):
         page, problems = self.page_logged_in_as(self.colette)
         page.goto(self.live_server_url + "/intake/brussels/")
         page.click("button.save >> nth=0")
-        page.wait_for_selector(".new-ticket")
+        page.wait_for_selector(".new-ticket[data-sent]")  # shown at once, then confirmed by the server
         ticket = page.inner_text(".new-ticket .ticket")
         self.assertEqual(Party.objects.get().ticket, ticket)
         self.assertTrue(page.is_checked("input[name=size_choice][value='1']"))  # ready for the next one
