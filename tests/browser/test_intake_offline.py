@@ -122,6 +122,27 @@ class OfflineIntakeTests(BrowserTestCase):
         self.assertEqual(list(Party.objects.values_list("size", flat=True)), [5])
         self.assertEqual(problems, [])
 
+    def test_a_registration_the_server_refuses_comes_back_to_the_form_as_typed(self):
+        page, problems = self.page_logged_in_as(self.colette)
+        page.goto(self.url)
+        page.click("label:has(input[name=gender][value=f])")
+        page.click("details summary")
+        page.fill("input[name=nickname]", "Saba")
+        page.fill("input[name=phrase]", "apple banjo cabin daisy")
+        page.click("button.save >> nth=0")
+        page.wait_for_selector("#field-phrase .errorlist")
+        self.assertIn("No host of this hub knows this phrase", page.inner_text("#field-phrase"))
+        self.assertEqual((page.input_value("input[name=nickname]"), page.is_checked("input[name=gender][value=f]")),
+                         ("Saba", True))
+        self.assertFalse(Party.objects.exists())
+        page.fill("input[name=phrase]", "")
+        page.click("button.save >> nth=0")
+        page.wait_for_selector(".new-ticket[data-sent]")
+        party = Party.objects.get()
+        self.assertEqual((party.nickname, party.gender, party.ticket), ("Saba", "f", page.inner_text(".new-ticket .ticket")))
+        self.assertTrue(page.is_hidden("[data-outbox]"))
+        self.assertEqual(problems, ["Failed to load resource: the server responded with a status of 400 (Bad Request)"])
+
     def test_a_ticket_within_1_5_s_on_a_weak_signal_with_1000_waiting(self):
         night = self.hub.tonight()
         Party.objects.bulk_create(Party(night=night, ticket=f"Q{i:03d}", size=2, gender="mixed", nickname="Abebech",
