@@ -299,7 +299,11 @@ def table(args, rec: Recorder, counts: dict, seconds: float, phones: dict) -> st
     if args.note:
         lines.append(f"- {args.note}")
     lines += ["", "| page | requests | errors | p50 ms | p95 ms | p99 ms | bytes on the wire (mean) |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for page in sorted(rec.times, key=lambda p: (not p.startswith("registration"), p)):
+    def order(page: str):
+        queue = re.search(r"queue (\d+)", page)
+        return (not page.startswith("registration"), int(queue.group(1)) if queue else 0, page)
+
+    for page in sorted(rec.times, key=order):
         t, sizes = rec.times[page], rec.sizes.get(page)
         errors, mean = (rec.errors.get(page, 0), f"{sum(sizes) / len(sizes):.0f}") if sizes else ("", "")
         lines.append(f"| {page} | {len(t)} | {errors} | {percentile(t, 50) * 1000:.0f} | {percentile(t, 95) * 1000:.0f} "
