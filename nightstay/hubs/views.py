@@ -28,8 +28,10 @@ def panic(request: HubRequest):
         if request.POST.get("confirm") != "wipe":
             return render(request, "hubs/panic.html", {"error": True}, status=400)
         done = request.hub.panic(keep_session=request.session.session_key)
-        return render(request, "hubs/panic_done.html",
-                      {"rows": sum(done["night_rows"].values()), "sessions": done["sessions"]})
+        response = render(request, "hubs/panic_done.html",
+                          {"rows": sum(done["night_rows"].values()), "sessions": done["sessions"]})
+        response["Clear-Site-Data"] = '"cache", "storage"'  # this phone's kept intake goes too
+        return response
     return render(request, "hubs/panic.html")
 
 

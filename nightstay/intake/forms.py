@@ -48,8 +48,15 @@ class PartyForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         size = int(cleaned.get("size_choice") or 1)
-        if size == 6 and cleaned.get("size_more"):
+        if size != 6:
+            # "How many" shows only with 6+: what it still holds after another choice is ignored,
+            # never an error the coordinator cannot see.
+            self.errors.pop("size_more", None)
+            cleaned["size_more"] = None
+        elif cleaned.get("size_more"):
             size = cleaned["size_more"]
+        elif "size_more" not in self.errors:
+            self.add_error("size_more", _("6 or more: type how many people."))
         gender, why = cleaned.get("gender"), cleaned.get("vulnerable_why", "")
         if size == 1 and gender == Party.Gender.MIXED:
             self.add_error("gender", _("One person alone: choose men or women."))

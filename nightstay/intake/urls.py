@@ -6,6 +6,7 @@ from . import views
 app_name = "intake"
 urlpatterns = [
     path("language/", set_language, name="set_language"),
+    path("sw.js", views.service_worker, name="sw"),
     path("ticket/<str:token>/", views.ticket, name="ticket"),
     path("ticket/<str:token>/<str:lang>/", views.ticket, name="ticket_in"),
     path("<slug:hub>/", views.intake, name="intake"),

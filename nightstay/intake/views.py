@@ -6,30 +6,47 @@ their ticket link carries a long signed secret, never just the four letters call
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import uuid
 
 import segno
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import STAFF
 
 from .forms import PartyForm
-from .models import Party
+from .models import Party, TicketBlock
 
 GUEST_LANGUAGE_CODES = [code for code, _name in settings.GUEST_LANGUAGES]
 
 
-def _waiting(night) -> dict:
-    """Tonight's parties still at the park, first come first, and how many people they are."""
-    parties = list(Party.objects.filter(night=night, status__in=[Party.Status.WAITING, Party.Status.PLACED]))
-    return {"waiting": parties, "waiting_people": sum(p.size for p in parties)}
+PAGE_ROWS = 20
+
+
+def _waiting(night, show_all: bool = False) -> dict:
+    """Tonight's parties still at the park, first come first: how many (one query, whatever the
+    queue) and the newest 20 rows, or all of them when asked ("show all")."""
+    listed = Party.objects.filter(night=night, status__in=[Party.Status.WAITING, Party.Status.PLACED])
+    counts = listed.aggregate(parties=Count("pk"), people=Sum("size"))
+    if show_all:
+        rows = list(listed)
+    else:
+        rows = list(listed.order_by("-waiting_since", "-pk")[:PAGE_ROWS])[::-1]
+    return {"rows": rows, "waiting_count": counts["parties"], "waiting_people": counts["people"] or 0,
+            "show_all": show_all, "hidden_rows": counts["parties"] - len(rows)}
 
 
 def _hub_party(request: HubRequest, party_id) -> Party:
@@ -37,24 +54,81 @@ def _hub_party(request: HubRequest, party_id) -> Party:
     return get_object_or_404(Party.objects.select_related("night"), pk=party_id, night__hub=request.hub)
 
 
+def _holder(request) -> str:
+    """Whom a block of ticket codes was handed to: this phone's session, hashed."""
+    if not request.session.session_key:
+        request.session.save()
+    return hashlib.sha256(f"nightstay.intake.block:{request.session.session_key}".encode()).hexdigest()
+
+
+def _registration_key(request: HubRequest) -> tuple[uuid.UUID | None, Party | None]:
+    """The key the phone made for this registration, and the party it already made if any; a key
+    another hub used is ignored (that hub's party is never shown here)."""
+    key = _uuid_or_none(request.POST.get("key", ""))
+    first = Party.objects.filter(key=key).select_related("night").first() if key else None
+    if first is not None and first.night.hub_id != request.hub.pk:
+        return None, None
+    return key, first
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @hub_role_required(*STAFF)
 def intake(request: HubRequest):
+    """Register a party. The phone's key makes a retry, replay or late sync answer with the first
+    ticket; the answer is the ticket and the new row, never the whole list again."""
     night = request.hub.tonight()
     form = PartyForm(request.POST or None, hub=request.hub)
+    if request.method == "POST":
+        key, first = _registration_key(request)
+        if first is not None or form.is_valid():
+            party, created = first, False
+            if first is None:
+                party = form.save(commit=False)
+                party.night, party.key = night, key
+                party, created = Party.register(party, ticket=request.POST.get("ticket", "").strip().upper(),
+                                                 looked=True)
+            return _registered(request, party, created)
+        if _wants_json(request):
+            return JsonResponse({"errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()}},
+                                status=400)
     new_party = None
-    if request.method == "POST" and form.is_valid():
-        new_party = form.save(commit=False)
-        new_party.night = night
-        new_party.save_with_new_ticket()
-        if not request.htmx:
-            return redirect(reverse("intake:intake", args=[request.hub.slug]) + f"?new={new_party.pk}")
-        form = PartyForm(hub=request.hub)
-    elif request.GET.get("new"):
+    if request.GET.get("new"):
         new_party = Party.objects.filter(night=night, pk=_uuid_or_none(request.GET["new"])).first()
-    context = {"form": form, "new_party": new_party, "night": night, **_waiting(night)}
+    shell = request.GET.get("shell") == "1"  # what the phone keeps for offline use: the form, no list
+    context = {"form": form, "new_party": new_party, "night": night, "shell": shell, "key": uuid.uuid4(),
+               "ticket_block": TicketBlock.for_holder(night, _holder(request)),
+               **({} if shell or request.htmx else _waiting(night, show_all=request.GET.get("all") == "1"))}
     if request.htmx:
         return render(request, "intake/_intake.html", context)
     return render(request, "intake/intake.html", context)
+
+
+def _registered(request: HubRequest, party: Party, created: bool) -> HttpResponse:
+    """The answer to a registration: to the phone's script, the ticket, the new row and tonight's
+    counts (a new block of codes when its block runs low); to htmx, the ticket and a fresh form
+    with the row added out of band; without script, a redirect to the page."""
+    if not _wants_json(request) and not request.htmx:
+        return redirect(reverse("intake:intake", args=[request.hub.slug]) + f"?new={party.pk}")
+    counts = Party.objects.filter(night=party.night, status__in=[Party.Status.WAITING, Party.Status.PLACED]).aggregate(
+        parties=Count("pk"), people=Sum("size"))
+    context = {"p": party, "new_party": party, "waiting_count": counts["parties"],
+               "waiting_people": counts["people"] or 0, "night": party.night}
+    if request.htmx and not _wants_json(request):
+        form = PartyForm(hub=request.hub)
+        block = TicketBlock.for_holder(party.night, _holder(request))
+        return render(request, "intake/_intake.html", {**context, "form": form, "key": uuid.uuid4(),
+                                                       "ticket_block": block, "added": created})
+    block = TicketBlock.for_holder(party.night, _holder(request))
+    return JsonResponse({
+        "ticket": party.ticket, "party": str(party.pk), "created": created, "block": block.number,
+        "codes": block.codes if request.POST.get("block") != str(block.number) else [],
+        "card": render_to_string("intake/_ticket_card.html", context, request),
+        "row": render_to_string("intake/_row.html", context, request) if created else "",
+        "head": render_to_string("intake/_waiting_head.html", context, request),
+    }, status=201 if created else 200)
 
 
 def _uuid_or_none(value: str):
@@ -80,16 +154,17 @@ def left(request: HubRequest, party_id):
     """The party left the park: it leaves the waiting list (and the next plan). With ``back``,
     the undo of a tap made by mistake: the party is back in the list."""
     party = _hub_party(request, party_id)
+    show_all = request.POST.get("all") == "1"
     if request.POST.get("back"):
         party.put_back()
         if request.htmx:
-            return render(request, "intake/_waiting.html", _waiting(party.night))
+            return render(request, "intake/_waiting.html", _waiting(party.night, show_all))
         return redirect("intake:intake", hub=request.hub.slug)
     party.status = Party.Status.LEFT
     party.save(update_fields=["status"])
     if request.htmx:
-        listed = _waiting(party.night)  # the party stays in its row, with Undo, where the thumb is
-        rows = sorted([*listed["waiting"], party], key=lambda p: (p.waiting_since, str(p.pk)))
+        listed = _waiting(party.night, show_all)  # the party stays in its row, with Undo, where the thumb is
+        rows = sorted([*listed["rows"], party], key=lambda p: (p.waiting_since, str(p.pk)))
         return render(request, "intake/_waiting.html", {**listed, "rows": rows, "gone": party})
     return redirect("intake:intake", hub=request.hub.slug)
 
@@ -135,3 +210,25 @@ def _guest_language(request, party: Party) -> str:
 
 def _gone(request) -> HttpResponse:
     return render(request, "intake/ticket_gone.html", status=410)
+
+
+@require_GET
+def service_worker(request):
+    """Public, like any script of the site: the service worker that keeps the intake page (without
+    its list) and its scripts for use without signal. Served from /intake/ so its scope covers
+    every hub's intake page; it holds nobody's data."""
+    response = render(request, "intake/sw.js", {"assets": _offline_assets()}, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@functools.cache
+def _offline_assets() -> dict:
+    """The static files the intake page needs, and a version that changes with any of them (a
+    changed service worker is what makes phones fetch the new files)."""
+    names = ["nightstay/site.css", "nightstay/htmx-2.0.11.min.js", "nightstay/intake.js"]
+    digest = hashlib.sha256()
+    for name in names:
+        with open(finders.find(name), "rb") as f:
+            digest.update(f.read())
+    return {"urls": json.dumps([static(name) for name in names]), "version": digest.hexdigest()[:12]}

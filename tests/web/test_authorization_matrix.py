@@ -111,6 +111,7 @@ POLICY = {
     "intake:edit": {"this hub": both(STAFF), "other hub's party": both(NOBODY)},
     "intake:left": {"this hub": post_only(STAFF), "other hub's party": post_only(NOBODY)},
     "intake:guest_link": both(STAFF),
+    "intake:sw": Rule(get=EVERYONE, post=NOBODY, answers=("GET",)),  # the service worker: a script, nobody's data
     # Tonight's board (staff).
     "board": both(STAFF),
     "plan": post_only(STAFF),
