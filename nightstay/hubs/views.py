@@ -1,4 +1,4 @@
-"""The front page (your hubs and what you can do in each) and the generic error pages."""
+"""The front page: your hubs and what you can do in each."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -18,16 +18,3 @@ def home(request):
         hubs.setdefault(m.hub, []).append(m.role)
     words = {hub: ", ".join(str(ROLE_WORDS[role]) for role in roles) for hub, roles in hubs.items()}
     return render(request, "hubs/home.html", {"my_hubs": [(h, roles, words[h]) for h, roles in hubs.items()]})
-
-
-def _error(status: int, title: str):
-    def view(request, exception=None):
-        return render(request, "error.html", {"status": status, "title": title}, status=status)
-
-    return view
-
-
-error_400 = _error(400, _("Bad request"))
-error_403 = _error(403, _("Not allowed"))
-error_404 = _error(404, _("Not found"))
-error_500 = _error(500, _("Something went wrong"))
