@@ -38,6 +38,7 @@ from .models import User
 # (backends.py). Successes do not count.
 FREE_FAILED_LOGINS, FAILED_LOGINS_WINDOW, LONGEST_WAIT = 20, 15 * 60, 30
 RESETS_PER_CLIENT = (5, 60 * 60)
+CODES_PER_ACCOUNT = (10, 15 * 60)  # second-factor codes tried by one account, however fast they come
 
 
 def client_pace(failures: int) -> int:
@@ -110,9 +111,13 @@ def two_factor(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _why = device.verify_is_allowed()
-        if not allowed:
+        # django-otp's own throttle reads, checks, then writes its count: a burst of guesses
+        # reads it unchanged. This count is taken atomically before the code is checked.
+        counted = throttle.allow("code", throttle.keyed(str(request.user.pk)), *CODES_PER_ACCOUNT)
+        if not allowed or not counted:
             form.add_error("code", _("Too many wrong codes. Wait a minute, then try the newest code."))
         elif device.verify_token(form.cleaned_data["code"]):
+            throttle.forget("code", throttle.keyed(str(request.user.pk)))
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
