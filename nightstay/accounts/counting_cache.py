@@ -6,7 +6,9 @@ first takes the row's write lock (a no-op UPDATE: PostgreSQL's row lock, SQLite'
 lock), so concurrent counts wait for each other and none is lost; the window's expiry is
 kept (Django's ``incr`` would reset it to the default timeout). ``add`` first drops this
 key's expired row, so two workers opening a new window at once cannot both win: one INSERT
-wins, the other meets the primary key and counts on top of it.
+wins, the other meets the primary key and counts on top of it. Each new window also deletes
+every row whose window has ended: a counter outlives its window only until the next count
+opened anywhere on the site.
 
 This is the store of the rate limits when no Redis is configured (``settings.CACHES``):
 every worker of every process shares it, and ``migrate`` creates its table.
@@ -31,6 +33,8 @@ class CountingDatabaseCache(DatabaseCache):
         name = self.make_and_validate_key(key, version=version)
         db, connection, q = self._table_and_connection()
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+        with connection.cursor() as cursor:  # every ended window goes, not only when its key comes back
+            cursor.execute(f"DELETE FROM {q(self._table)} WHERE {q('expires')} < %s", [now])
         with transaction.atomic(using=db):
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {q(self._table)} WHERE {q('cache_key')} = %s AND {q('expires')} < %s",

@@ -199,6 +199,17 @@ class SharedCounterTests(TransactionTestCase):
 
         return at_once([hit] * n)
 
+    def test_an_ended_window_leaves_no_row(self):
+        with time_machine.travel("2026-11-24 20:00 +00:00", tick=False) as clock:
+            throttle.hit("test", throttle.keyed("203.0.113.5"), 60)
+            clock.shift(61)
+            throttle.hit("test", throttle.keyed("203.0.113.6"), 60)
+        with connection.cursor() as cur:
+            cur.execute("SELECT cache_key FROM nightstay_cache")
+            keys = [k for (k,) in cur.fetchall()]
+        self.assertEqual(len(keys), 1)
+        self.assertIn(throttle.keyed("203.0.113.6"), keys[0])
+
     @unittest.skipUnless(ON_POSTGRES, NOT_ON_SQLITE)
     def test_the_database_store_counts_a_burst_exactly(self):
         self.assertEqual(sorted(self.count_at_once(30)), list(range(1, 31)))
