@@ -114,7 +114,9 @@ def two_factor(request):
         # django-otp's own throttle reads, checks, then writes its count: a burst of guesses
         # reads it unchanged. This count is taken atomically before the code is checked.
         counted = throttle.allow("code", throttle.keyed(str(request.user.pk)), *CODES_PER_ACCOUNT)
-        if not allowed or not counted:
+        if not counted:
+            form.add_error("code", _("Too many wrong codes. Wait a quarter of an hour, then try the newest code."))
+        elif not allowed:
             form.add_error("code", _("Too many wrong codes. Wait a minute, then try the newest code."))
         elif device.verify_token(form.cleaned_data["code"]):
             throttle.forget("code", throttle.keyed(str(request.user.pk)))
