@@ -4,6 +4,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from .backends import lift_lock_out
+
 
 class LoginForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254,
@@ -49,5 +51,6 @@ class NewPasswordForm(SetPasswordForm):
     inbox is the volunteer, and someone guessing at the account must not keep them out."""
 
     def save(self, commit=True):
-        self.user.failed_logins, self.user.locked_until = 0, None
-        return super().save(commit)
+        user = super().save(commit)
+        lift_lock_out(user)
+        return user

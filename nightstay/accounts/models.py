@@ -3,9 +3,7 @@ an HMAC blind index, so the user table of a seized database names nobody's inbox
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -41,8 +39,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
     USERNAME_FIELD = "email_index"
@@ -61,20 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         "is_active": label("technical", "account"),
         "is_staff": label("technical", "account"),
         "date_joined": label("technical", "account"),
-        "failed_logins": label("technical", "account"),
-        "locked_until": label("technical", "account"),
     }
 
     def __str__(self):
         return self.first_name or "volunteer"
-
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
-
-    def note_failed_login(self) -> None:
-        """Lock the account for LOCKOUT_MINUTES after LOGIN_FAILURES_BEFORE_LOCKOUT failures in a row."""
-        self.failed_logins += 1
-        if self.failed_logins >= settings.LOGIN_FAILURES_BEFORE_LOCKOUT:
-            self.locked_until = timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
-            self.failed_logins = 0
-        self.save(update_fields=["failed_logins", "locked_until"])

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -29,11 +30,20 @@ from .forms import CodeForm, LoginForm, NewPasswordForm, ResetForm
 from .mail import send_link
 from .models import User
 
-# Failed log-ins from one client in a quarter of an hour: slows password spraying across
-# accounts (each account locks on its own after 5). Successes do not count: many phones
-# share one address behind a mobile carrier.
-FAILED_LOGINS_PER_CLIENT = (50, 15 * 60)
+# Failed log-ins from one address slow down, never lock: a park's Wi-Fi or a mobile carrier
+# puts a crowd behind one address, and a guesser there must not keep them all out. The first
+# FREE_FAILED_LOGINS in a quarter of an hour pass; past them the address gets one try per
+# client_pace() seconds, growing to a 30 s wait. Each account still locks on its own after 5
+# (backends.py). Successes do not count.
+FREE_FAILED_LOGINS, FAILED_LOGINS_WINDOW, LONGEST_WAIT = 20, 15 * 60, 30
 RESETS_PER_CLIENT = (5, 60 * 60)
+CODES_PER_ACCOUNT = (10, 15 * 60)  # second-factor codes tried by one account, however fast they come
+
+
+def client_pace(failures: int) -> int:
+    """Seconds between two tries from one address after ``failures`` in the window: 0, then 1, 2, 4 ... 30."""
+    over = failures - FREE_FAILED_LOGINS
+    return 0 if over <= 0 else min(LONGEST_WAIT, 2 ** (over // 10))
 
 
 def _next(request) -> str:
@@ -54,18 +64,25 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
-        client, (limit, seconds) = throttle.client_key(request), FAILED_LOGINS_PER_CLIENT
-        if throttle.used("login-failed", client) >= limit:
-            # Refuse before any password is checked; keep the e-mail typed.
+        # Counted before any password is checked: a burst from one address gets the counts
+        # 1, 2, 3 ... and only the free ones and one per pace go on to the check.
+        client = throttle.client_key(request)
+        wait = client_pace(throttle.hit("login-failed", client, FAILED_LOGINS_WINDOW))
+        if wait and not throttle.take_turn("login-turn", client, wait):
+            throttle.refund("login-failed", client)  # not tried: no password was checked
             context["form"] = LoginForm(request, initial={"email": request.POST.get("email", "")})
-            context["refused"] = _("Too many tries from here. Wait a quarter of an hour.")
-            return render(request, "accounts/login.html", context, status=429)
+            context["refused"] = ngettext("Many tries come from this network. Wait %(n)d second, then try again.",
+                                          "Many tries come from this network. Wait %(n)d seconds, then try again.",
+                                          wait) % {"n": wait}
+            response = render(request, "accounts/login.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if form.is_valid():
+            throttle.refund("login-failed", client)
             auth.login(request, form.user)
             if second_factor.required(form.user):
                 return redirect(_two_factor_url(next_url))
             return redirect(next_url)
-        throttle.allow("login-failed", client, limit, seconds)
     return render(request, "accounts/login.html", context)
 
 
@@ -93,9 +110,15 @@ def two_factor(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _why = device.verify_is_allowed()
-        if not allowed:
+        # django-otp's own throttle reads, checks, then writes its count: a burst of guesses
+        # reads it unchanged. This count is taken atomically before the code is checked.
+        counted = throttle.allow("code", throttle.keyed(str(request.user.pk)), *CODES_PER_ACCOUNT)
+        if not counted:
+            form.add_error("code", _("Too many wrong codes. Wait a quarter of an hour, then try the newest code."))
+        elif not allowed:
             form.add_error("code", _("Too many wrong codes. Wait a minute, then try the newest code."))
         elif device.verify_token(form.cleaned_data["code"]):
+            throttle.forget("code", throttle.keyed(str(request.user.pk)))
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -136,9 +159,3 @@ password_set = auth_views.PasswordResetConfirmView.as_view(
 
 def password_set_done(request):
     return render(request, "accounts/password_set_done.html")
-
-
-def csrf_failure(request, reason=""):
-    """A form posted after its page expired (a phone left in a pocket): say so plainly, never Django's page."""
-    return render(request, "error.html", {"status": 403, "title": _("This form expired. Go back, reload and try again.")},
-                  status=403)

@@ -18,15 +18,16 @@ from functools import wraps
 from urllib.parse import quote
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
-from nightstay.hubs.views import error_404
 from nightstay.intake.models import Party
 from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge
@@ -85,7 +86,8 @@ def run_sheet_link(view):
         except Http404:
             if held:
                 raise
-            response = error_404(request)  # this phone holds the link now: it must get its cookie
+            response = HttpResponseNotFound(render_to_string("error.html", {"title": _("Not found")}))
+            # this phone holds the link now: it must get its cookie, even on a 404
         if not held:
             response.set_cookie(DEVICE_COOKIE, secret, expires=grant.expires_at,
                                 path=reverse("run_sheet", args=[token]),  # sent to this link's pages only

@@ -1,4 +1,4 @@
-"""The front page (your hubs and what you can do in each), the panic button, the generic error pages."""
+"""The front page (your hubs and what you can do in each) and the panic button."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -33,16 +33,3 @@ def panic(request: HubRequest):
         response["Clear-Site-Data"] = '"cache", "storage"'  # this phone's kept intake goes too
         return response
     return render(request, "hubs/panic.html")
-
-
-def _error(status: int, title: str):
-    def view(request, exception=None):
-        return render(request, "error.html", {"status": status, "title": title}, status=status)
-
-    return view
-
-
-error_400 = _error(400, _("Bad request"))
-error_403 = _error(403, _("Not allowed"))
-error_404 = _error(404, _("Not found"))
-error_500 = _error(500, _("Something went wrong"))

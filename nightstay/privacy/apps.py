@@ -8,3 +8,6 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from . import logs
+
+        logs.install()  # no token in any log line, from here on

@@ -1,9 +1,10 @@
 """System checks that refuse to run a server in production with development secrets.
 
-The development secret is refused by every management command (``runserver``,
-``migrate``...) as soon as ``ALLOWED_HOSTS`` names a public host. The deploy checks
-(``manage.py check --deploy``, run before each start in production) also want the field
-keys and an e-mail backend that does not print reset links into the logs.
+The development secret, an e-mail backend that prints password links (console, files) and
+rate limits kept in one worker's memory are refused by every management command
+(``runserver``, ``migrate``...) as soon as ``ALLOWED_HOSTS`` names a public host. The deploy
+checks (``manage.py check --deploy``, run before each start in production) also want the
+field keys.
 """
 from django.conf import settings
 from django.core import checks
@@ -36,12 +37,29 @@ def check_field_keys(app_configs, **kwargs):
     return []
 
 
-@checks.register(checks.Tags.security, deploy=True)
+@checks.register(checks.Tags.security)
 def check_mail(app_configs, **kwargs):
+    """A refusal, not a warning: a printed password link is an account for whoever reads the log."""
     if public_hosts() and settings.EMAIL_BACKEND in PRINTING_BACKENDS:
-        return [checks.Warning("e-mails (with password links and addresses) would be written to the console or disk",
-                               hint="set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST",
-                               id="nightstay.W001")]
+        return [checks.Error("e-mails (with password links) would be written to the console or to files",
+                             hint="set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST",
+                             id="nightstay.E003")]
+    return []
+
+
+# Stores every worker shares and counts in atomically (nightstay.accounts.throttle).
+SHARED_COUNTERS = {"django.core.cache.backends.redis.RedisCache",
+                   "nightstay.accounts.counting_cache.CountingDatabaseCache"}
+
+
+@checks.register(checks.Tags.security)
+def check_shared_limits(app_configs, **kwargs):
+    """Per-process memory makes every rate limit and lock-out as many times looser as there are workers."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if public_hosts() and backend not in SHARED_COUNTERS:
+        return [checks.Error(f"rate limits and lock-outs would count in {backend}, not in a store all workers share",
+                             hint="set REDIS_URL, or leave CACHES to settings.py (a table in the database)",
+                             id="nightstay.E007")]
     return []
 
 

@@ -135,7 +135,7 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(16 * 3600))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "nightstay.accounts.views.csrf_failure"
+CSRF_FAILURE_VIEW = "nightstay.site.errors.csrf_failure"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", "false") else None
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "false")
@@ -165,7 +165,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# On a laptop e-mails (with their password links) go to files under var/mail/, never to the
+# terminal; a public host must set SMTP (the nightstay.E003 check refuses to start otherwise).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -201,3 +204,25 @@ SIGNUPS_PER_HOUR_PER_CLIENT = envint("SIGNUPS_PER_HOUR_PER_CLIENT", "10")
 SIGNUPS_PER_HOUR_PER_HUB = envint("SIGNUPS_PER_HOUR_PER_HUB", "200")
 # Hours after a night's window ends before its rows are purged.
 NIGHT_RETENTION_HOURS = envint("NIGHT_RETENTION_HOURS", "12")
+
+# -- Limits every worker shares; no secret in a log line; an outage answers 503 ---------------
+# Rate limits and lock-outs (nightstay.accounts.throttle) count in Django's cache: Redis when
+# REDIS_URL is set (production, several workers or servers), otherwise a table in the
+# database (created by migrate), so a fresh clone needs nothing else. Never a worker's own
+# memory (the nightstay.E007 check refuses it on a public host).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {"default": {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+} if REDIS_URL else {
+    "BACKEND": "nightstay.accounts.counting_cache.CountingDatabaseCache", "LOCATION": "nightstay_cache",
+    "OPTIONS": {"MAX_ENTRIES": 1_000_000},  # never cull live counters to make room
+}}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "nightstay")
+# A kept connection is checked before each request uses it: after a database restart the
+# first request gets a fresh one instead of an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
+# Every log record is masked as it is made (nightstay.privacy.logs, installed by the privacy
+# app): a path with a run-sheet, ticket or password-link token logs as /run/…/. During a
+# database outage django.request logs one line a minute, not a traceback per request.
+LOGGING["filters"] = {"outage": {"()": "nightstay.site.errors.OutageLogFilter"}}
+LOGGING["loggers"]["django.request"]["filters"] = ["outage"]

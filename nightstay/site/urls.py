@@ -12,7 +12,8 @@ urlpatterns = [
     path("figures/", include("nightstay.figures.urls")),
 ]
 
-handler400 = "nightstay.hubs.views.error_400"
-handler403 = "nightstay.hubs.views.error_403"
-handler404 = "nightstay.hubs.views.error_404"
-handler500 = "nightstay.hubs.views.error_500"
+# Static pages that need neither the database nor the session (nightstay.site.errors).
+handler400 = "nightstay.site.errors.bad_request"
+handler403 = "nightstay.site.errors.permission_denied"
+handler404 = "nightstay.site.errors.page_not_found"
+handler500 = "nightstay.site.errors.server_error"

@@ -1,11 +1,15 @@
 """``make run``'s demo hub: realistic, idempotent, one account per role that can log in."""
+import re
 from datetime import datetime
 from io import StringIO
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import time_machine
 from django.core.management import call_command
 from django.db.models import Sum
-from django.test import TestCase
+from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -79,6 +83,17 @@ class DemoSetupTests(TestCase):
             self.client.logout()
         self.assertEqual(set(Membership.objects.filter(user__email_index=User.objects.get_by_email(
             "admin@demo.test").email_index).values_list("role", flat=True)), {Role.ADMIN, Role.COORDINATOR})
+
+    def test_it_says_where_the_emails_are_and_prints_no_link(self):
+        with TemporaryDirectory() as mail_dir, override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=Path(mail_dir)):
+            output = run("demo_setup")
+            self.assertIn(f"password links) are files in {mail_dir}/", output)
+            self.client.post(reverse("password_reset"), {"email": "host@demo.test"})
+            (mail,) = Path(mail_dir).iterdir()
+            self.assertIn("/password/set/", mail.read_text())
+        self.assertNotIn("/password/set/", self.output + output)
+        self.assertEqual(re.findall(r"https?://\S+", output), ["http://127.0.0.1:8000/"])
 
     def test_staff_accounts_have_a_phone_and_the_code_is_printable(self):
         self.assertIn("otpauth://totp/nightstay:admin%40demo.test?secret=", self.output)

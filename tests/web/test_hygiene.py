@@ -187,10 +187,22 @@ def test_deploy_checks_are_clean_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_deploy_checks_catch_a_console_mail_backend(tmp_path):
-    env = production_env(NIGHTSTAY_VAR_DIR=str(tmp_path), EMAIL_BACKEND=None)
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
-    assert "nightstay.W001" in result.stderr
+def test_a_printing_mail_backend_is_refused_on_a_public_host(tmp_path):
+    """Console and files (the laptop's default) would put password links in a log: every command refuses them."""
+    for backend in (None, "django.core.mail.backends.console.EmailBackend"):
+        result = manage("check", env=production_env(NIGHTSTAY_VAR_DIR=str(tmp_path), EMAIL_BACKEND=backend))
+        assert result.returncode != 0
+        assert "nightstay.E003" in result.stderr
+
+
+def test_rate_limits_in_one_workers_memory_are_refused_on_a_public_host():
+    from nightstay.privacy.checks import check_shared_limits
+
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=local, ALLOWED_HOSTS=["nightstay.example.org"]):
+        assert [e.id for e in check_shared_limits(None)] == ["nightstay.E007"]
+    with override_settings(CACHES=local, ALLOWED_HOSTS=["127.0.0.1"]):
+        assert check_shared_limits(None) == []
 
 
 def test_the_development_secret_is_refused_on_a_public_host(tmp_path):

@@ -278,3 +278,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name}: otpauth://totp/nightstay:{name}%40{DEMO_DOMAIN}?secret={secret}"
                               f"&issuer=nightstay  (secret {secret})")
         self.stdout.write("or print the current code: .venv/bin/python manage.py totp_code admin@demo.test")
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":  # never a link in a terminal
+            settings.EMAIL_FILE_PATH.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.stdout.write(f"e-mails the site sends (welcome, password links) are files in {settings.EMAIL_FILE_PATH}/")
