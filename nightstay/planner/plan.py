@@ -46,6 +46,9 @@ class Plan:
     unplaced: list[str] = field(default_factory=list)
     trips: list[Trip] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    # Not part of the format: what the planner could not do (a fixed placement it could not
+    # keep, and why), one line each, for whoever runs it.
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -145,13 +148,23 @@ def summarize(night: Night, plan: Plan, solve_seconds: float) -> dict:
         if t.end == "meeting_point":
             km += night.travel.km(night.meeting_point, drivers[did].home)
     last = max((p.arrive for _, p in placed), default=None)
-    return {
+    summary = {
         "people": night.people,
         "sheltered": sum(q.size for q, _ in placed),
         "vulnerable_sheltered": sum(q.size for q, _ in placed if q.vulnerable),
         "rotation": sum(q.size * q.nights_outside for q, _ in placed),
         "returning_honoured": sum(1 for q, p in placed if q.returning_to == p.place),
+    }
+    if night.announced is not None:  # only a night planned again counts changes
+        summary["announced_changed"] = announced_changed(night, {p.party: p.place for p in plan.placements})
+    summary.update({
         "last_arrival": last.isoformat() if last else None,
         "driver_km": round(km, 1),
         "solve_seconds": round(solve_seconds, 3),
-    }
+    })
+    return summary
+
+
+def announced_changed(night: Night, where: dict) -> int:
+    """Announced parties not at their announced place (moved elsewhere or left out)."""
+    return sum(1 for a in night.announced or () if where.get(a.party) != a.place)
