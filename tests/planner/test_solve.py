@@ -120,14 +120,15 @@ def test_hosts_that_refuse_everyone():
     assert plan["placements"] == [] and sorted(plan["unplaced"]) == ["a", "b"]
 
 
-def test_impossible_fixed_placement_is_kept_without_crashing():
-    """Promised a driver host on a night without drivers: kept, though no ride can honour it."""
-    doc = night([party("a"), party("b")], [host("Hd", pickup="driver")],
+def test_a_fixed_placement_no_ride_can_keep_is_dropped_and_said():
+    """Promised a driver host on a night without drivers: not kept (no ride), the rest planned, the reason said."""
+    doc = night([party("a"), party("b")], [host("Hd", pickup="driver"), host("Hs", beds=1)],
                 fixed=[{"party": "a", "place": "Hd"}])
-    plan = json.loads(solve(read_night(doc), time_limit=QUICK).dumps())
-    assert placed(plan) == {"a": "Hd"}
-    errors, _ = reference_check(doc, plan)
-    assert errors == ["party a placed at Hd but no trip drops it there"]
+    result = solve(read_night(doc), time_limit=QUICK)
+    errors, score = reference_check(doc, result.to_json())
+    assert errors == ["fixed placement a -> Hd not kept"]
+    assert score["sheltered"] == 1  # the self host's bed is still used
+    assert result.notes == ["a -> Hd: Hd cannot be reached by any driver in time"]
 
 
 def test_same_seed_deterministic_gives_the_same_bytes():
