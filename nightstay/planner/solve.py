@@ -165,7 +165,7 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: fl
         return {}
     hint = {i: probe.place[i] for i in vulnerable if probe.place[i] >= 0 and i not in pb.fixed}
     packed, targets = vulnerable_targets(pb, hint, PACKING_WORK_PER_SECOND * max(time_limit, MIN_PACKING_SECONDS),
-                                         SAFETY_NET_SECONDS if deterministic else max(time_limit, 1.0))
+                                         SAFETY_NET_SECONDS if deterministic else max(0.5 * time_limit, 1.0))
     log.debug("vulnerable people: %d inserted one by one, %d packed", probe.vuln, packed)
     return targets if packed > probe.vuln or (pb.night.announced is not None and packed >= probe.vuln) else {}
 

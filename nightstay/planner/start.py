@@ -12,10 +12,14 @@ state is the one the search would have built, and times come from the same rules
 """
 from __future__ import annotations
 
-from .insert import Work, construct
+import logging
+
+from .insert import Work, apply, best_option, construct, insert, place_fixed, priority, threshold
 from .plan import Plan
 from .problem import CAR, Problem
 from .state import State
+
+log = logging.getLogger(__name__)
 
 
 def best_start(st: State, targets: dict[int, int], work: Work, hurry, baseline: Plan | None) -> State:
@@ -39,11 +43,13 @@ def best_start(st: State, targets: dict[int, int], work: Work, hurry, baseline: 
     announced = announced_targets(pb)
     if announced:
         starts.append(built({**announced, **targets}))
+        starts.append(from_announced(pb, announced, targets, work, st.floor))
     if baseline is not None:
         greedy = state_from_plan(pb, baseline)
         if greedy is not None:
             greedy.floor = st.floor
             starts.append(greedy)
+    log.debug("starts: %s", [s.score()[:5] for s in starts])
     return min(starts, key=State.score)
 
 
@@ -80,6 +86,31 @@ def state_from_plan(pb: Problem, plan: Plan) -> State | None:
                 st.carry(i, j, d, k, pos, mode)
     if by_car or any(st.late):
         return None
+    return st
+
+
+def from_announced(pb: Problem, announced: dict[int, int], targets: dict[int, int], work: Work,
+                   floor: float) -> State:
+    """The announced plan rebuilt: announced parties at their places, farthest places first, then the rest.
+
+    Only placements are announced, not the rides; on a night short of cars, inserting parties
+    in priority order finds fewer rides than the plan that was announced had. Far places are
+    the ones a driver's evening has least room for, so they get their trips first and nearer
+    drops fill in around them: on the demo nights this finds the announced plan's rides again.
+    Parties who were not announced go where the vulnerable packing puts them (``targets``), if
+    it does.
+    """
+    st = State(pb)
+    st.floor = floor
+    place_fixed(st, work)
+    wanted = {**targets, **announced}
+    for i in sorted(wanted, key=lambda i: (-pb.K[0][wanted[i] + 1], pb.wait[i], i)):
+        _, action = best_option(st, i, threshold(pb, st), work, among=(wanted[i],))
+        if action is not None:
+            apply(st, i, action)
+    for i in sorted(range(pb.n), key=lambda i: priority(pb, i)):
+        if st.place[i] < 0 and i not in pb.fixed and pb.compat[i]:
+            insert(st, i, work)
     return st
 
 
