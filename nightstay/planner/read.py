@@ -98,11 +98,16 @@ class _Reader(Values):
     problem, so the walk always goes on to the end.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.too_many: set[str] = set()  # lists refused whole for their length: nothing more is said of them
+
     def items(self, obj: dict | None, key: str, optional: bool = False) -> list[tuple[str, dict]]:
         """The objects of a top-level list, each with its path (``parties[3]``)."""
         values = self.field(obj, key, "", self.list, optional=optional, default=[])
         if values and len(values) > MAX_COUNTS[key]:
             self.bad(key, f"{len(values)} in one night, at most {MAX_COUNTS[key]} (split the night by hub)")
+            self.too_many.add(key)
             return []
         found = []
         for i, value in enumerate(values or []):
@@ -137,7 +142,8 @@ class _Reader(Values):
         self.unique_ids(data)
         self.returning(parties, hosts)
         # An unreadable list of parties or places is one problem, not one more per reference to it.
-        listed = {key: isinstance(data.get(key, []), list) for key in ("parties", "shelters", "hosts")}
+        listed = {key: isinstance(data.get(key, []), list) and key not in self.too_many
+                  for key in ("parties", "shelters", "hosts")}
         fixed = self.pairs(self.items(data, "fixed", optional=True), parties if listed["parties"] else None,
                            (shelters, hosts) if listed["shelters"] and listed["hosts"] else None, Fixed)
         announced = None
@@ -238,7 +244,7 @@ class _Reader(Values):
         """Ids are unique across the whole night: a plan names places and parties by id alone."""
         seen: set[str] = set()
         for key in ("parties", "shelters", "hosts", "drivers"):
-            values = data.get(key)
+            values = data.get(key) if key not in self.too_many else None
             for i, obj in enumerate(values if isinstance(values, list) else []):
                 ident = obj.get("id") if isinstance(obj, dict) else None
                 if not isinstance(ident, str) or not ident:
