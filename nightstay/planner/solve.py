@@ -45,9 +45,10 @@ WORK_PER_SECOND = 90_000
 # Above this many (party, place) pairs the assignment's relaxation costs more time than it saves:
 # measured on a busy 2-core machine, 13,000 pairs take 0.2 s, 26,000 0.3 s, 48,000 0.9 s.
 MAX_RELAXATION_PAIRS = 30_000
-# Up to this many parties the coordinators' greedy plan is made too (a few hundredths of a
-# second at 500 parties, a second at 2,000), as a start and as a floor under the plan written.
-GREEDY_MAX_PARTIES = 2_000
+# Up to this many parties the coordinators' greedy plan is made too, as a start and as a floor
+# under the plan written: a tenth of a second at 500 parties on an idle 2-core machine, but it
+# grows with the square of the night (2.3 s at 2,000).
+GREEDY_MAX_PARTIES = 1_200
 # CP-SAT's deterministic seconds for the vulnerable packing, per second of the time limit (and
 # never fewer than for a limit of MIN_PACKING_SECONDS): packings of ~300 vulnerable parties
 # finish in far less.
