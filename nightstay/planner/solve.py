@@ -93,7 +93,6 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
         keep = {night.parties[i].id for i in kept}
         night = replace(night, fixed=tuple(f for f in night.fixed if f.party in keep))
         pb = Problem.build(night)
-    baseline = greedy(night) if pb.n <= GREEDY_MAX_PARTIES else None
     rng = random.Random(seed)
     work = Work()
     st = State(pb)
@@ -108,6 +107,8 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     targets = _vulnerable_packing(pb, work, hurry, time_limit, deterministic)
     construct(st, work, hurry, targets)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
+    # the coordinators' greedy: a start, and a floor under the plan written (while there is time for it)
+    baseline = greedy(night) if pb.n <= GREEDY_MAX_PARTIES and not hurry(work) else None
     st = best_start(st, targets, work, hurry, baseline)
     in_time = deterministic or time.perf_counter() - started <= 0.3 * time_limit
     if in_time and not hurry(work) and _beds_short(pb, st):

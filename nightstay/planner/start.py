@@ -28,6 +28,7 @@ def best_start(st: State, targets: dict[int, int], work: Work, hurry, baseline: 
     The others: the plain construction when ``st`` followed a packing (which counts on rides it
     cannot see), the construction from the announced placements (planning again), and the
     ``baseline`` plan (the coordinators' greedy). Ranked by the format's order (``State.score``).
+    Once ``hurry`` says half the time is gone, no more constructions: the search needs the rest.
     """
     pb = st.pb
     starts = [st]
@@ -38,10 +39,10 @@ def best_start(st: State, targets: dict[int, int], work: Work, hurry, baseline: 
         construct(other, work, hurry, with_targets)
         return other
 
-    if targets:
+    if targets and not hurry(work):
         starts.append(built({}))
     announced = announced_targets(pb)
-    if announced:
+    if announced and not hurry(work):
         starts.append(built({**announced, **targets}))
         starts.append(from_announced(pb, announced, targets, work, st.floor))
     if baseline is not None:
