@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from .assign import EXACT_PAIRS, assignment_targets, vulnerable_targets
 from .check import rank_key
+from .free_beds import free_beds
 from .greedy import greedy
 from .insert import Work, construct
 from .keep import keepable
@@ -110,6 +111,7 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     # the coordinators' greedy: a start, and a floor under the plan written (while there is time for it)
     baseline = greedy(night) if pb.n <= GREEDY_MAX_PARTIES and not hurry(work) else None
     st = best_start(st, targets, work, hurry, baseline)
+    st = free_beds(st, work, hurry)
     in_time = deterministic or time.perf_counter() - started <= 0.3 * time_limit
     if in_time and not hurry(work) and _beds_short(pb, st):
         other = State(pb)

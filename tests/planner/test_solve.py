@@ -225,3 +225,26 @@ def test_no_time_at_all_still_gives_a_valid_plan():
     plan, score = plan_for(doc, time_limit=0)
     assert score["sheltered"] > 0
     assert plan["summary"]["solve_seconds"] >= 0
+
+
+def test_men_holding_a_family_host_move_to_the_dormitory_for_the_family():
+    """The move itself, on the plan insertion makes of ``nights/men_in_the_family_beds.json``."""
+    from pathlib import Path
+
+    from nightstay.planner.free_beds import free_beds
+    from nightstay.planner.insert import Work, construct
+    from nightstay.planner.problem import Problem
+    from nightstay.planner.solve import Stopping
+    from nightstay.planner.state import State
+
+    doc = json.loads((Path(__file__).parent / "nights" / "men_in_the_family_beds.json").read_text())
+    pb = Problem.build(read_night(doc))
+    st = State(pb)
+    construct(st, Work(), Stopping(max_work=10**9))
+    assert st.vuln == 2  # the two men took the host's beds; the family is outside
+
+    st = free_beds(st, Work(), Stopping(max_work=10**9))
+
+    assert st.vuln == 5
+    assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n)} == {
+        "m1": "S1", "m2": "S1", "family": "H1"}
