@@ -8,9 +8,10 @@ looks for it: for a vulnerable party left outside, the place that accepts it whe
 guests stand in the way (men where it is a woman or a family, or anyone where beds are
 short), each of whom can sleep elsewhere, so that no vulnerable person is put out for it.
 
-``destroy_for_vulnerable`` is the move as a destroy step of the search; ``free_beds`` plays it
-on the first plan for every vulnerable party left outside, keeping each move that makes the
-night better by the format's order.
+``free_beds`` plays it on the first plan for every vulnerable party left outside, keeping each
+move that makes the night better by the format's order. ``destroy_for_vulnerable`` is the same
+move as a destroy step (``search.DESTROYS``'s signature), for a search that weighs its
+operators by their success: in the uniform draw it would only shift every other move's turn.
 """
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import random
 
-from .free_beds import destroy_for_vulnerable
 from .insert import Work, insert, insert_fixed, priority
 from .problem import CAR, SELF
 from .state import State
@@ -186,7 +185,7 @@ def destroy_for_returning(st: State, rng: random.Random, k: int) -> tuple[list[i
 
 # Each move returns the parties to take out, and the one they make room for (or None).
 DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced, destroy_chain,
-            destroy_swap, destroy_for_returning, destroy_for_vulnerable)
+            destroy_swap, destroy_for_returning)
 
 
 def repair(st: State, parties: list[int], rng: random.Random, work: Work, waiting=(), first=None) -> None:

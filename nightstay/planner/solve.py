@@ -4,12 +4,20 @@ It builds a complete plan at once (everyone who can be placed in priority order,
 placements first), then improves it by destroy-and-repair (``search``) until the time
 limit, and writes the best plan found. Plans are compared exactly as NIGHT-FORMAT.md ranks
 them: vulnerable people sheltered, people sheltered, fair rotation, returning guests
-honoured, the last arrival, driver kilometres.
+honoured, announced placements changed (a night planned again), the last arrival, driver
+kilometres.
+
+Fixed placements no plan can keep are set aside first (``keep``): the night is planned with
+the others, and the plan's ``notes`` say why each was not kept.
 
 Two integer programs (``assign``) guide the first plan where placing parties one by one
 packs beds badly: the exact packing of vulnerable parties when one of them would be left
-outside, and, when beds run short on a night of moderate size, the whole assignment's
-relaxation (exact on small nights) as a second start; the better start is kept.
+outside (bounded by counted work, never the clock), and, when beds run short on a night of
+moderate size, the whole assignment's relaxation (exact on small nights) as a second start.
+Other starts (``start``): the coordinators' greedy plan, and on a night planned again the
+announced plan rebuilt; then every vulnerable party left outside gets the move that frees a
+bed for it (``free_beds``). The best start by the format's order is improved, and the plan
+written is never one the greedy plan beats.
 
 Two ways to stop: by the clock (the default; a plan is ready within ``time_limit``
 seconds) or, with ``deterministic=True``, after an amount of counted work proportional to
@@ -24,7 +32,7 @@ import time
 from dataclasses import dataclass, replace
 
 from .assign import EXACT_PAIRS, assignment_targets, vulnerable_targets
-from .check import rank_key
+from .check import check_plan, rank_key
 from .free_beds import free_beds
 from .greedy import greedy
 from .insert import Work, construct
@@ -124,7 +132,8 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
     log.debug("improved: %s after %d units of work", st.score(), work.done)
     plan = write_plan(pb, st)
     plan.summary = summarize(night, plan, time.perf_counter() - started)
-    if baseline is not None and rank_key(baseline.summary) < rank_key(plan.summary):
+    if (baseline is not None and rank_key(baseline.summary) < rank_key(plan.summary)
+            and check_plan(night, baseline.to_json()).valid):  # (a fixed ride the greedy missed: not better)
         log.debug("the greedy plan ranks better: written instead")
         plan, plan.summary = baseline, {**baseline.summary, "solve_seconds": plan.summary["solve_seconds"]}
     plan.notes = broken
