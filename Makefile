@@ -28,6 +28,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.compare --factor 1 --time-limits 1 2 5 --seeds 10 -o benchmarks/results/compare-equal-time.md
 
 clean:
 	rm -rf $(VENV) var

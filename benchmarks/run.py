@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from nightstay.planner.bound import upper_bound
+from nightstay.planner.bound import driver_time_bound
 from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.greedy import greedy
 from nightstay.planner.read import read_night
@@ -145,7 +145,8 @@ def measure(doc: dict, workdir: Path, name: str, time_limit: float, checker, ref
     night = read_night(doc)
     rows = []
     started = time.perf_counter()
-    bound, vbound = upper_bound(night), upper_bound(night, vulnerable_only=True)
+    # the tighter of the two bounds: the flow's and the drivers' time budget (never looser than the flow)
+    bound, vbound = driver_time_bound(night), driver_time_bound(night, vulnerable_only=True)
     rows.append(Row("upper bound", vbound, bound, seconds=time.perf_counter() - started))
 
     started = time.perf_counter()
@@ -299,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
            f"({REFERENCE_FACTOR} x nightstay's)." if reference else "OR-Tools reference model: not run."),
         "- valid: judged by the reference checker `shared/formats/check_plan.py`"
         + ("." if checker else " (NOT FOUND: plans unchecked)."),
-        "- upper bound: `nightstay.planner.bound.upper_bound` (max flow; see README): no valid plan shelters more.",
+        "- upper bound: the tighter of `nightstay.planner.bound.upper_bound` (max flow) and `driver_time_bound` "
+        "(a linear program where each driver's time is a budget; see README): no valid plan shelters more.",
         "",
         "## Share of the upper bound sheltered, by scenario",
         "",

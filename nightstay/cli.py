@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Callable
 
 from nightstay.planner import NightError, check_plan, load_night
+from nightstay.planner.read import MAX_BYTES, too_large
+from nightstay.planner.values import parse_json
 
 OK, INVALID, BAD_INPUT = 0, 1, 2
 
@@ -65,11 +67,19 @@ def _at_least_one(text: str) -> int:
 
 
 def _read(name: str) -> bytes:
-    """The bytes of a file, or of standard input for ``-``."""
+    """The bytes of a file, or of standard input for ``-``; a file above the declared size is refused unread."""
     try:
-        return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        if name == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with open(name, "rb") as f:
+                data = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise _Unusable(f"{name}: cannot read: {e.strerror or e}") from None
+    if len(data) > MAX_BYTES:
+        size = os.stat(name).st_size if name != "-" else len(data)
+        raise _Unusable(f"{name}: {too_large(size)}")
+    return data
 
 
 def _write(text: str, name: str | None) -> None:
@@ -87,7 +97,16 @@ def _night(name: str):
     try:
         return load_night(_read(name))
     except NightError as e:
-        raise _Unusable(*(f"{name}: {line}" for line in e.problems)) from None
+        raise _Unusable(*_at_most([f"{name}: {line}" for line in e.problems])) from None
+
+
+MOST_LINES = 50  # a file broken everywhere: the first lines say enough, the count says the rest
+
+
+def _at_most(lines: list[str] | tuple[str, ...]) -> list[str]:
+    if len(lines) <= MOST_LINES:
+        return list(lines)
+    return [*lines[:MOST_LINES], f"... and {len(lines) - MOST_LINES} more"]
 
 
 # -- nightstay plan ------------------------------------------------------------------------------
@@ -96,8 +115,9 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "plan", help="plan a night: who goes where, in which car, when",
         description="Read a nightstay.night/1 file and write the best nightstay.plan/1 found within the time "
-                    "limit. The plan is checked: if it breaks a rule (a fixed placement that cannot be kept), it "
-                    "is written all the same, the broken rules go to standard error and the exit code is 1.")
+                    "limit. The plan is checked: if it breaks a rule (a fixed placement that cannot be kept: it "
+                    "keeps all the others and plans around them), it is written all the same, the broken rules and "
+                    "why go to standard error and the exit code is 1.")
     p.add_argument("night", metavar="NIGHT.json", help="the night (- for standard input)")
     p.add_argument("-o", "--output", metavar="PLAN.json", help="where to write the plan (default: standard output)")
     p.add_argument("--time-limit", type=_positive_seconds, default=2.0, metavar="S",
@@ -122,8 +142,10 @@ def plan(args: argparse.Namespace) -> int:
         # Written all the same: the coordinator needs tonight's plan, and these lines say what to fix by hand.
         print(f"{args.night}: the plan breaks these rules (a fixed placement no plan can keep, or a planner bug "
               "to report):", file=sys.stderr)
-        for line in verdict.errors:
+        for line in _at_most(verdict.errors):
             print(f"  {line}", file=sys.stderr)
+        for note in result.notes:
+            print(f"  why: {note}", file=sys.stderr)
         return INVALID
     return OK
 
@@ -147,12 +169,12 @@ def check(args: argparse.Namespace) -> int:
     if not text.strip():
         raise _Unusable(f"{args.plan}: empty file: expected a nightstay.plan/1 JSON document")
     try:
-        document = json.loads(text)
+        document = parse_json(text.decode("utf-8"))
     except (ValueError, RecursionError) as e:  # not UTF-8, not JSON, or nested too deeply
         raise _Unusable(f"{args.plan}: not JSON: {e}") from None
     verdict = check_plan(night, document)
     if not verdict.valid:
-        for line in verdict.errors:
+        for line in _at_most(verdict.errors):
             print(line)
         return INVALID
     if args.json:

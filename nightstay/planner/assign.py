@@ -1,17 +1,22 @@
-"""An exact bed assignment for vulnerable people, when insertion alone leaves some outside.
+"""Exact bed packings: vulnerable people first, and the whole night's assignment as a guide.
 
 Vulnerable people come before anything else, and whether they all fit is a packing
 question: a family of five needs a place with five free beds that takes families, and a
 woman alone cannot go to a host that already took single men. Inserting parties one by one
-can pack them badly, and a search that only moves a few parties at a time may never undo
-it. So when the first plan leaves a vulnerable party outside, a small integer program
-(OR-Tools' SCIP, imported only then) packs every vulnerable party into the beds and hosts
-that accept it, counting what fixed placements already hold; the search then builds its
-plan around that packing.
+can pack them badly, and a search that moves a few parties at a time may never undo it. So
+when the first plan leaves a vulnerable party outside, ``vulnerable_targets`` packs every
+vulnerable party into the beds and hosts that accept it, counting what fixed placements
+already hold, with CP-SAT: one worker and a deterministic work limit (never the wall clock,
+which on a busy machine would hand back a merely feasible packing), started from the plan
+the insertion made (a hint, so the answer is never worse than it). Parties alike (size, men
+or women and families, the places they can reach, a host they return to) are one integer
+variable per place, which keeps the model small on a city's night.
 
-Cars are not modelled here (each party is only known to be reachable on its own); the
-insertion that follows finds the rides, and a party no ride can take falls back to its
-best other place.
+Cars are not routed here: each party is only known to be reachable on its own. But the
+drivers' hours are a budget that every person dropped at a car place spends at least
+(loading, the drop and the round trip, shared by the car's seats; see ``bound.py``), so a
+packing that would need more driving than the night has is not offered. The insertion that
+follows finds the rides, and a party no ride can take falls back to its best other place.
 """
 from __future__ import annotations
 
@@ -26,73 +31,194 @@ log = logging.getLogger(__name__)
 SAFETY_NET_MS = 60_000
 NODES = 2000  # branch-and-bound nodes in deterministic mode: packings are solved in far fewer
 EXACT_PAIRS = 3000  # party-place pairs up to which the whole assignment is solved exactly
+SLACK = 61.0  # the checker's slack on a driver's last deadline, and a second for rounding
 
 
-def vulnerable_targets(pb: Problem, time_limit: float, deterministic: bool = False) -> tuple[int, dict[int, int]]:
+def driver_budget(pb: Problem) -> tuple[float, list[float]]:
+    """(seconds the drivers have tonight, the least seconds each person dropped at each place costs).
+
+    A trip lasts at least loading, one drop and the round trip to its farthest stop (back to
+    the meeting point or the driver's home); shared among at most ``seats`` people, each
+    person dropped at place ``j`` costs the driver at least ``cost[j]`` seconds. The cost of a
+    place no car reaches is 0 (nobody is dropped there).
+    """
+    hours = sum(max(0.0, u + SLACK - f) for u, f in zip(pb.until, pb.free))
+    cost = []
+    for j in range(len(pb.beds)):
+        if pb.reach[j] != CAR or not pb.seats:
+            cost.append(0.0)
+            continue
+        go = pb.T[0][j + 1]
+        cost.append(min((pb.board + pb.drop + go + min(pb.T[j + 1][0], pb.T[j + 1][h])) / s
+                        for s, h in zip(pb.seats, pb.home)))
+    return hours, cost
+
+
+def vulnerable_targets(pb: Problem, hint: dict[int, int], work: float,
+                       safety_seconds: float = SAFETY_NET_MS / 1000) -> tuple[int, dict[int, int]]:
     """(vulnerable people placed, party -> place) of the best packing of vulnerable parties.
 
-    Among the best packings it prefers places reached without a driver. Returns ``(-1, {})``
-    when the solver is unavailable or finds nothing within ``time_limit`` seconds.
-    ``deterministic`` bounds the search by nodes rather than time (the time limit is then
-    only a far safety net), so that the same night gives the same packing.
+    ``hint`` (party -> place, a packing the insertion found) starts the search, so the answer
+    places at least as many. The linear relaxation (GLOP, exact and quick) is solved first:
+    when the hint already places as many people as the relaxation's bound, the hint is
+    optimal and CP-SAT is not needed. ``work`` bounds CP-SAT's deterministic time (its own
+    measure of work, the same on any machine); ``safety_seconds`` is only a net against a
+    runaway solve. Among the best packings it prefers returning wishes, then announced
+    places, then places reached without a driver. Returns ``(-1, {})`` when the solver
+    finds nothing.
     """
-    try:
-        from ortools.linear_solver import pywraplp
-    except ImportError:  # pragma: no cover - ortools is a pinned dependency
-        return -1, {}
-    solver = pywraplp.Solver.CreateSolver("SCIP")
-    if solver is None:  # pragma: no cover
-        return -1, {}
-    if deterministic:
-        solver.SetSolverSpecificParametersAsString(f"limits/totalnodes = {NODES}\n")
-        solver.SetTimeLimit(SAFETY_NET_MS)
-    else:
-        solver.SetTimeLimit(max(1, int(time_limit * 1000)))
-    vulnerable = [i for i in range(pb.n) if pb.vulnerable[i] and i not in pb.fixed]
-    used = [0] * len(pb.beds)
-    kinds = [set() for _ in pb.beds]
-    for i, j in pb.fixed.items():
-        used[j] += pb.size[i]
-        kinds[j].add(pb.kind[i])
-    x: dict[tuple[int, int], object] = {}
-    for i in vulnerable:
-        for j in pb.compat[i]:
-            if used[j] + pb.size[i] <= pb.beds[j] and not (pb.is_host[j] and kinds[j] - {pb.kind[i]}):
-                x[i, j] = solver.BoolVar(f"x{i}_{j}")
-    if not x:
+    from ortools.linear_solver import pywraplp
+
+    packing = _Packing(pb, hint)
+    if not packing.classes:
         return 0, {}
-    # built coefficient by coefficient: much faster than OR-Tools' expression API
-    infinity = solver.infinity()
-    by_party: dict[int, object] = {}
-    by_place: dict[int, object] = {}
-    place_kinds: dict[int, set] = {}
-    for (i, j), v in x.items():
-        if i not in by_party:
-            by_party[i] = solver.Constraint(0, 1)
-        by_party[i].SetCoefficient(v, 1)
-        if j not in by_place:
-            by_place[j] = solver.Constraint(0, pb.beds[j] - used[j])
-        by_place[j].SetCoefficient(v, pb.size[i])
-        place_kinds.setdefault(j, set()).add(pb.kind[i])
-    men = {j: solver.BoolVar(f"men{j}") for j, ks in place_kinds.items() if pb.is_host[j] and len(ks) > 1}
-    for (i, j), v in x.items():
-        if j in men:  # 1: this host takes single men, 0: women and families
-            c = solver.Constraint(-infinity, 0 if pb.kind[i] == 0 else 1)
-            c.SetCoefficient(v, 1)
-            c.SetCoefficient(men[j], -1 if pb.kind[i] == 0 else 1)
-    # one more person always outweighs every preference for places without a driver
-    weight = len(x) + 1
-    objective = solver.Objective()
-    for (i, j), v in x.items():
-        objective.SetCoefficient(v, weight * pb.size[i] + (pb.reach[j] != CAR))
-    objective.SetMaximization()
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return -1, {}
-    targets = {i: j for (i, j), v in x.items() if v.solution_value() > 0.5}
-    people = sum(pb.size[i] for i in targets) + sum(pb.size[i] for i in pb.fixed if pb.vulnerable[i])
-    log.debug("vulnerable packing: %d people (%s)", people, "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible")
-    return people, targets
+    fixed = sum(pb.size[i] for i in pb.fixed if pb.vulnerable[i])
+    hint = {i: j for i, j in hint.items() if pb.vulnerable[i] and i not in pb.fixed}
+    best = (sum(pb.size[i] for i in hint), hint)
+    lp = packing.solve("GLOP", integral=False, params="")
+    if lp is not None:
+        bound = int(lp[0] + 1e-6)
+        rounded = packing.round(lp[1])
+        best = max(best, (sum(pb.size[i] for i in rounded), rounded), key=lambda b: b[0])
+        if best[0] >= bound:
+            log.debug("vulnerable packing: %d people, the relaxation's bound", best[0] + fixed)
+            return best[0] + fixed, best[1]
+    packing.hint = best[1]
+    # CP-SAT through the linear-solver wrapper: its own module would import pandas (two seconds)
+    found = packing.solve("CP-SAT", integral=True, safety_seconds=safety_seconds,
+                          params=f"num_workers:1 random_seed:0 max_deterministic_time:{work:.3f}")
+    if found is None or found[0] <= best[0]:
+        return best[0] + fixed, best[1]
+    people, values, optimal = found
+    log.debug("vulnerable packing: %d people (%s)", people + fixed, "optimal" if optimal else "feasible")
+    return round(people) + fixed, packing.targets(values)
+
+
+class _Packing:
+    """The vulnerable packing's model: parties alike are one variable per place they can take."""
+
+    def __init__(self, pb: Problem, hint: dict[int, int]):
+        self.pb, self.hint = pb, hint
+        self.used = used = [0] * len(pb.beds)
+        kinds = [set() for _ in pb.beds]
+        for i, j in pb.fixed.items():
+            used[j] += pb.size[i]
+            kinds[j].add(pb.kind[i])
+        announced = dict(pb.night.announced_at)
+        self.classes: dict[tuple, list[int]] = {}  # (size, kind, places, returning to, announced at) -> parties
+        for i in range(pb.n):
+            if not pb.vulnerable[i] or i in pb.fixed:
+                continue
+            places = tuple(j for j in pb.compat[i] if used[j] + pb.size[i] <= pb.beds[j]
+                           and not (pb.is_host[j] and kinds[j] - {pb.kind[i]}))
+            if places:
+                key = (pb.size[i], pb.kind[i], places, pb.returning[i], announced.get(i, -1))
+                self.classes.setdefault(key, []).append(i)
+
+    def solve(self, backend: str, integral: bool, params: str, safety_seconds: float = SAFETY_NET_MS / 1000):
+        """(vulnerable people packed, (class, place) -> value, optimal?) or None if nothing was found."""
+        from ortools.linear_solver import pywraplp
+
+        pb, classes, used = self.pb, self.classes, self.used
+        solver = pywraplp.Solver.CreateSolver(backend)
+        if solver is None:  # pragma: no cover - ortools is a pinned dependency
+            return None
+        var = solver.IntVar if integral else solver.NumVar
+        hours, cost = driver_budget(pb)
+        x: dict[tuple, object] = {}
+        by_place: dict[int, list[tuple[tuple, object]]] = {}
+        budget = solver.Constraint(0, int(hours) + 1)  # the drivers' hours, rounded in the budget's favour
+        for key, members in classes.items():
+            one = solver.Constraint(0, len(members))
+            for j in key[2]:
+                cap = min(len(members), (pb.beds[j] - used[j]) // key[0])
+                if pb.reach[j] == CAR and not pb.seats:
+                    cap = 0
+                v = x[key, j] = var(0, cap, "")
+                one.SetCoefficient(v, 1)
+                by_place.setdefault(j, []).append((key, v))
+                if pb.reach[j] == CAR:
+                    budget.SetCoefficient(v, int(cost[j]) * key[0])
+        for j, terms in by_place.items():
+            beds = solver.Constraint(0, pb.beds[j] - used[j])
+            for key, v in terms:
+                beds.SetCoefficient(v, key[0])
+            if integral and pb.is_host[j] and len({key[1] for key, _ in terms}) > 1:
+                men = solver.BoolVar("")  # 1: this host takes single men, 0: women and families
+                for key, v in terms:
+                    cap = len(classes[key])
+                    c = solver.Constraint(-solver.infinity(), 0 if key[1] == 0 else cap)
+                    c.SetCoefficient(v, 1)
+                    c.SetCoefficient(men, -cap if key[1] == 0 else cap)
+        # one more person outweighs every preference: a returning wish, then an announced place
+        # kept, then a place reached without a driver
+        weight = 1 + 7 * sum(len(members) for members in classes.values())
+        objective = solver.Objective()
+        for (key, j), v in x.items():
+            objective.SetCoefficient(v, weight * key[0] + 4 * (key[3] == j) + 2 * (key[4] == j)
+                                     + (pb.reach[j] != CAR))
+        objective.SetMaximization()
+        if integral:
+            hinted: dict[tuple, int] = {}
+            for key, members in classes.items():
+                for i in members:
+                    if self.hint.get(i) in key[2]:
+                        hinted[key, self.hint[i]] = hinted.get((key, self.hint[i]), 0) + 1
+            solver.SetHint(list(x.values()), [float(hinted.get(k, 0)) for k in x])
+        if params:
+            solver.SetSolverSpecificParametersAsString(params)
+        solver.SetTimeLimit(max(1, int(safety_seconds * 1000)))
+        status = solver.Solve()
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return None
+        values = {k: v.solution_value() for k, v in x.items()}
+        people = sum(key[0] * value for (key, _), value in values.items())
+        return people, values, status == pywraplp.Solver.OPTIMAL
+
+    def targets(self, values: dict[tuple, float]) -> dict[int, int]:
+        """party -> place for whole ``values``: in each class, the first come take the nearest places."""
+        targets = {}
+        for key, members in self.classes.items():
+            queue = sorted(members, key=lambda i: (self.pb.wait[i], i))  # the first come, the easiest to carry
+            for j in key[2]:  # nearest first
+                for _ in range(int(values.get((key, j), 0) + 1e-6)):
+                    if queue:
+                        targets[queue.pop(0)] = j
+        return targets
+
+    def round(self, values: dict[tuple, float]) -> dict[int, int]:
+        """A packing from the relaxation: its whole part where the men-or-women rule allows, then the
+        parties left over, largest first, wherever a bed and the rule let them."""
+        pb = self.pb
+        room = [b - u for b, u in zip(pb.beds, self.used)]
+        kind_at: dict[int, int] = {}
+        people = {}
+        for (key, j), value in values.items():
+            if int(value + 1e-6) and pb.is_host[j]:
+                people.setdefault(j, [0, 0])[key[1]] += key[0] * int(value + 1e-6)
+        for j, (men, others) in people.items():
+            kind_at[j] = 0 if men > others else 1  # a host with both keeps the larger side
+        whole = {(key, j): int(v + 1e-6) for (key, j), v in values.items()
+                 if not (pb.is_host[j] and kind_at.get(j, key[1]) != key[1])}
+        targets = self.targets(whole)
+        hours, cost = driver_budget(pb)
+        for i, j in targets.items():
+            room[j] -= pb.size[i]
+            hours -= int(cost[j]) * pb.size[i]
+        for key, members in sorted(self.classes.items(), key=lambda c: -c[0][0]):
+            for i in members:
+                if i in targets:
+                    continue
+                for j in key[2]:
+                    spend = int(cost[j]) * key[0] if pb.reach[j] == CAR else 0
+                    if room[j] < key[0] or spend > hours or (pb.reach[j] == CAR and not pb.seats):
+                        continue
+                    if not pb.is_host[j] or kind_at.setdefault(j, key[1]) == key[1]:
+                        targets[i] = j
+                        room[j] -= key[0]
+                        hours -= spend
+                        break
+        return targets
 
 
 def assignment_targets(pb: Problem, targets: dict[int, int], time_limit: float,

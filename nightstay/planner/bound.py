@@ -44,12 +44,14 @@ arrive over the evening); the benchmark table shows the gap.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
 from .night import Driver, Night
 
 SLACK = 61.0  # the checker's 60 seconds per deadline, and a second for rounding
+BUCKETS = 8  # groups of parties by waiting time, and deadlines, in ``driver_time_bound``
 
 
 def _car_deadlines(night: Night, place, d: Driver, go: float, back: float) -> float | None:
@@ -83,9 +85,33 @@ def _trips(night: Night, d: Driver, round_trip: float, big: int) -> int:
 
 def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
     """No valid plan shelters more people than this (with ``vulnerable_only``: more vulnerable people)."""
+    net = _network(night, vulnerable_only)
+    if net is None:
+        return 0
+    return min(_solve(net.arcs, net.nodes, net.by_distance, night, net.place_out, net.big),
+               _solve(net.arcs, net.nodes, net.by_deadline, night, net.place_out, net.big))
+
+
+@dataclass
+class _Net:
+    """What both bounds read: who can reach which place in time, and each driver's trip counts and costs."""
+
+    parties: list
+    reachable: dict[str, list]  # party id -> places it can reach in time and that accept it
+    by_car: list
+    by_distance: dict[str, dict[str, int]]
+    by_deadline: dict[str, dict[str, int]]
+    trip_seconds: dict[tuple[str, str], float]  # (place, driver) -> the least a trip dropping there lasts
+    arcs: list[tuple[int, int, int]]
+    nodes: int
+    place_out: dict[str, int]
+    big: int
+
+
+def _network(night: Night, vulnerable_only: bool) -> _Net | None:
     parties = [p for p in night.parties if p.vulnerable or not vulnerable_only]
     if not parties:
-        return 0
+        return None
     tr = night.travel
     end = night.seconds(night.end) + SLACK
     places = list(night.places.values())
@@ -122,11 +148,12 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
     place_out = {q.id: first_place + 2 * i + 1 for i, q in enumerate(places)}
     big = sum(p.size for p in parties)
     arcs: list[tuple[int, int, int]] = []
+    reachable = {}
     for p in parties:
         arcs.append((source, index[p.id], p.size))
         waits = max(0.0, night.seconds(p.waiting_since))
-        arcs.extend((index[p.id], place_in[q.id], p.size)
-                    for w, q in accepting[p.size, p.gender, p.minor, p.languages] if waits <= w)
+        reachable[p.id] = [q for w, q in accepting[p.size, p.gender, p.minor, p.languages] if waits <= w]
+        arcs.extend((index[p.id], place_in[q.id], p.size) for q in reachable[p.id])
     for q in places:
         arcs.append((place_in[q.id], place_out[q.id], q.beds))
         if not q.by_car:
@@ -150,8 +177,10 @@ def upper_bound(night: Night, *, vulnerable_only: bool = False) -> int:
             spare = latest - free - tr.board_seconds - go[q.id]
             counts[q.id] = big if shortest <= 0 else min(big, 1 + int(spare // shortest)) if spare >= 0 else 0
         by_deadline[d.id] = counts
-    return min(_solve(arcs, first_place + 2 * len(places), by_distance, night, place_out, big),
-               _solve(arcs, first_place + 2 * len(places), by_deadline, night, place_out, big))
+    trip_seconds = {(q.id, d.id): tr.board_seconds + tr.drop_seconds + go[q.id] + back[q.id, d.id]
+                    for q in by_car for d in night.drivers if deadline[q.id, d.id] is not None}
+    return _Net(parties, reachable, by_car, by_distance, by_deadline, trip_seconds, arcs,
+                first_place + 2 * len(places), place_out, big)
 
 
 def _solve(arcs: list[tuple[int, int, int]], node: int, trips: dict[str, dict[str, int]], night: Night,
@@ -180,3 +209,94 @@ def _solve(arcs: list[tuple[int, int, int]], node: int, trips: dict[str, dict[st
     if status != flow.OPTIMAL:
         raise RuntimeError(f"max flow failed with status {status}")
     return int(flow.optimal_flow())
+
+
+def driver_time_bound(night: Night, *, vulnerable_only: bool = False) -> int:
+    """A tighter bound where drivers are short: a linear program in which each driver's time is a budget.
+
+    Every person dropped at a place by a driver costs that driver at least the loading, the
+    drop and the round trip (to the place and back to the meeting point or home, the shorter)
+    divided by the car's seats: a trip lasts at least that long for its farthest stop, and
+    carries at most ``seats`` people. So the people a driver drops cost at most the driver's
+    hours, and more finely, for every moment ``w`` and deadline ``L``: the people who start
+    waiting at ``w`` or later and are dropped at places due by ``L`` ride in trips that load
+    after max(``available_from``, ``w``) and drop before ``L``, so they cost at most that span
+    plus the longest way back from one drop. Moments are the starts of up to ``BUCKETS``
+    groups of parties by waiting time (each party counted in the group it falls in, whose
+    start is no later than its own), deadlines up to ``BUCKETS`` of the places' latest
+    arrivals (any of them gives a valid budget). The program also
+    keeps both of the flow's trip counts (every driver's chain), so it is never looser than
+    ``upper_bound``; people are continuous (parties may split, men and women share hosts), so
+    its optimum, rounded down, is a bound. GLOP solves it.
+    """
+    net = _network(night, vulnerable_only)
+    if net is None:
+        return 0
+    from ortools.linear_solver import pywraplp
+
+    flow = upper_bound(night, vulnerable_only=vulnerable_only)
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp is None:  # pragma: no cover - ortools is a pinned dependency
+        return flow
+    places = night.places
+    end = night.seconds(night.end) + SLACK
+    due = {q.id: min(end, night.seconds(q.latest_arrival) + SLACK) if q.is_host else end for q in net.by_car}
+    waits = sorted({max(0.0, night.seconds(p.waiting_since)) for p in net.parties})
+    starts = [waits[len(waits) * k // BUCKETS] for k in range(BUCKETS)] if len(waits) > BUCKETS else waits
+    starts = sorted(set(starts))
+
+    def bucket(p) -> int:
+        w = max(0.0, night.seconds(p.waiting_since))
+        return max(b for b, s in enumerate(starts) if s <= w)
+
+    # parties alike (the same places in reach, the same group of waiting times) are one row of people
+    groups: dict[tuple, int] = {}
+    for p in net.parties:
+        key = (bucket(p), tuple(q.id for q in net.reachable[p.id]))
+        if key[1]:
+            groups[key] = groups.get(key, 0) + p.size
+    beds = {q: lp.Constraint(0, places[q].beds) for q in places}
+    objective = lp.Objective()
+    car_ids = {q.id for q in net.by_car}
+    dropped: dict[tuple[str, int], object] = {}  # (car place, group) -> its people, all dropped by some driver
+    for (b, key), people in groups.items():
+        row = lp.Constraint(0, people)
+        for q in key:
+            v = lp.NumVar(0, people, "")
+            row.SetCoefficient(v, 1)
+            beds[q].SetCoefficient(v, 1)
+            objective.SetCoefficient(v, 1)
+            if q in car_ids:
+                if (q, b) not in dropped:
+                    dropped[q, b] = lp.Constraint(0, 0)
+                dropped[q, b].SetCoefficient(v, 1)
+    deadlines = sorted({due[q] for q, _ in dropped})
+    if len(deadlines) > BUCKETS:  # a few deadlines suffice (any subset keeps the bound valid)
+        deadlines = sorted({deadlines[len(deadlines) * (k + 1) // BUCKETS - 1] for k in range(BUCKETS)})
+    for d in night.drivers:
+        free, until = max(0.0, night.seconds(d.available_from)), night.seconds(d.available_until) + SLACK
+        y = {}
+        for q, b in dropped:
+            if (q, d.id) in net.trip_seconds:
+                y[q, b] = lp.NumVar(0, lp.infinity(), "")
+                dropped[q, b].SetCoefficient(y[q, b], -1)
+        if not y:
+            continue
+        back = max(net.trip_seconds[q, d.id] for q, _ in y)  # a bound on any trip's time after its drop
+        for b, start in enumerate(starts):
+            for limit in deadlines:
+                span = min(until, limit + back) - max(free, start)
+                budget = lp.Constraint(-lp.infinity(), max(0.0, span))
+                for (q, bq), v in y.items():
+                    if bq >= b and due[q] <= limit:
+                        budget.SetCoefficient(v, net.trip_seconds[q, d.id] / d.seats)
+        for counts in (net.by_distance.get(d.id, {}), net.by_deadline.get(d.id, {})):
+            for n in sorted({counts.get(q, 0) for q, _ in y}):  # the chain: places of n trips or fewer
+                ring = lp.Constraint(0, d.seats * n)
+                for (q, _), v in y.items():
+                    if counts.get(q, 0) <= n:
+                        ring.SetCoefficient(v, 1)
+    objective.SetMaximization()
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:  # pragma: no cover - a feasible, bounded program
+        return flow
+    return min(int(objective.Value() + 1e-6), flow)

@@ -22,12 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .night import Driver, Host, Location, Night, Party, Shelter
-from .plan import FORMAT, Plan
+from .plan import FORMAT, Plan, announced_changed
 from .problems import Violation, refusal
-from .read import YEARS
+from .values import YEARS
 
 SLACK = timedelta(seconds=60)
-SUMMARY_COUNTS = ("people", "sheltered", "vulnerable_sheltered", "rotation", "returning_honoured")
+SUMMARY_COUNTS = ("people", "sheltered", "vulnerable_sheltered", "rotation", "returning_honoured", "announced_changed")
 SUMMARY_KM_TOLERANCE = 1.0
 
 
@@ -69,12 +69,15 @@ def rank_key(score: Mapping) -> tuple:
     """Sort key for scores (or plan summaries), smaller is better, in NIGHT-FORMAT.md's order.
 
     More vulnerable people sheltered, then more people, then a higher rotation, more
-    returning wishes honoured, an earlier last arrival, fewer driver kilometres.
+    returning wishes honoured, fewer announced placements changed (only in the scores of
+    nights that have ``announced``: others rank as they always did), an earlier last
+    arrival, fewer driver kilometres.
     """
     last = score.get("last_arrival")
     last = datetime.fromisoformat(last).timestamp() if last else 0
+    changed = (score["announced_changed"],) if "announced_changed" in score else ()
     return (-score["vulnerable_sheltered"], -score["sheltered"], -score["rotation"], -score["returning_honoured"],
-            last, score["driver_km"])
+            *changed, last, score["driver_km"])
 
 
 def _show(value: Any) -> str:
@@ -374,6 +377,7 @@ class _Check:
             "vulnerable": sum(p.size for p in parties.values() if p.vulnerable),
             "rotation": sum(parties[p].size * parties[p].nights_outside for p in placed),
             "returning_honoured": sum(1 for p in placed if parties[p].returning_to == where[p]),
+            **({} if self.night.announced is None else {"announced_changed": announced_changed(self.night, where)}),
             "last_arrival": last.isoformat() if last is not None else None,
             "driver_km": round(km, 1),
         }
@@ -381,7 +385,7 @@ class _Check:
     def summary(self, summary: dict, score: dict) -> None:
         """What a plan says of itself must be true (fields it leaves out are not judged)."""
         for key in SUMMARY_COUNTS:
-            if key not in summary:
+            if key not in summary or key not in score:  # a night without announced judges no changes
                 continue
             if not _is_number(summary[key]):
                 self.err("summary_not_a_number", path=f"summary.{key}", said=_show(summary[key]))

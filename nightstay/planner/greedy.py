@@ -89,7 +89,10 @@ class _Greedy:
         mp = night.meeting_point
         self.by_car = sorted(by_car, key=lambda p: (self.tr.km(mp, p.location), p.id))
         self.go = {q.id: self.tr.drive_seconds(mp, q.location) for q in by_car}
-        self.deadlines = {(q.id, i): self._direct_deadline(q, car) for q in by_car for i, car in enumerate(self.cars)}
+        self.deadlines: dict[str, list[float | None]] = {}  # per car place, per car: computed when first asked
+        self.accepting: dict[tuple, tuple[list, list, list]] = {}  # parties alike are accepted alike
+        self.waits: dict[str, float] = {}
+        self.from_mp = {q.id: self.tr.km(mp, q.location) for q in by_car}
         self.last_wait: dict[tuple[str, int], float] = {}
         self._km_cache: dict[tuple[str, str], float] = {}
 
@@ -115,14 +118,18 @@ class _Greedy:
         """A party of ``size`` that starts waiting later than this cannot be driven to ``place`` by anyone."""
         key = (place.id, size)
         if key not in self.last_wait:
-            self.last_wait[key] = max((t for i, car in enumerate(self.cars) if car.driver.seats >= size
-                                       and (t := self.deadlines[place.id, i]) is not None), default=-1.0)
+            if place.id not in self.deadlines:
+                self.deadlines[place.id] = [self._direct_deadline(place, car) for car in self.cars]
+            self.last_wait[key] = max((t for car, t in zip(self.cars, self.deadlines[place.id])
+                                       if car.driver.seats >= size and t is not None), default=-1.0)
         return self.last_wait[key]
 
     # -- step 2: the place ---------------------------------------------------------------------
 
     def _waits(self, party: Party) -> float:
-        return max(0.0, self.night.seconds(party.waiting_since))
+        if party.id not in self.waits:
+            self.waits[party.id] = max(0.0, self.night.seconds(party.waiting_since))
+        return self.waits[party.id]
 
     def _walk_ok(self, place: Shelter, party: Party) -> bool:
         return walk_arrival(self.night, party, place) <= self.window_end
@@ -135,8 +142,9 @@ class _Greedy:
     def _car_ok(self, place: Place, party: Party) -> bool:
         return self._waits(party) <= self._last_wait(place, party.size)
 
-    def _fits(self, place: Place, party: Party) -> bool:
-        if not place.fits(party) or not self.beds.room(place, party):
+    def _fits(self, place: Place, party: Party, accepted: bool = False) -> bool:
+        """Beds, company and time allow ``party`` at ``place`` (which ``accepted`` says accepts it)."""
+        if not (accepted or place.fits(party)) or not self.beds.room(place, party):
             return False
         if place.by_car:
             return self._car_ok(place, party)
@@ -144,19 +152,28 @@ class _Greedy:
             return self._self_ok(place, party)
         return self._walk_ok(place, party)
 
+    def _accepting(self, party: Party) -> tuple[list, list, list]:
+        """The walk shelters, self hosts and car places (in the orders below) that accept ``party``."""
+        key = (party.gender, party.minor, party.size, party.languages)
+        if key not in self.accepting:
+            self.accepting[key] = tuple([q for q in places if q.fits(party)]
+                                        for places in (self.walk, self.self_hosts, self.by_car))
+        return self.accepting[key]
+
     def _choose(self, party: Party, tried: set[str]) -> Place | None:
         back = self.places.get(party.returning_to or "")
         if back is not None and back.id not in tried and self._fits(back, party):
             return back
-        for place in self.walk:
-            if place.id not in tried and self._fits(place, party):
+        walk, self_hosts, by_car = self._accepting(party)
+        for place in walk:
+            if place.id not in tried and self._fits(place, party, True):
                 return place
         # A host who fetches guests: the tightest fit keeps big homes for families and groups.
-        fitting = [h for h in self.self_hosts if h.id not in tried and self._fits(h, party)]
+        fitting = [h for h in self_hosts if h.id not in tried and self._fits(h, party, True)]
         if fitting:
             return min(fitting, key=lambda h: (h.beds - self.beds.used.get(h.id, 0), h.ready_from, h.id))
-        for place in self.by_car:  # nearest first: the least driving
-            if place.id not in tried and self._fits(place, party):
+        for place in by_car:  # nearest first: the least driving
+            if place.id not in tried and self._fits(place, party, True):
                 return place
         return None
 
@@ -179,11 +196,10 @@ class _Greedy:
 
         Back to the park if possible, else home (``ends``): a last drop on the way home.
         """
-        mp = self.night.meeting_point
         orders = []
         left, here, order = list(load), None, []
         while left:
-            nxt = min(left, key=lambda s: (self.tr.km(mp, s[0].location) if here is None else self._km(here, s[0]),
+            nxt = min(left, key=lambda s: (self.from_mp[s[0].id] if here is None else self._km(here, s[0]),
                                            s[0].id))
             order.append(nxt)
             left.remove(nxt)
@@ -229,8 +245,9 @@ class _Greedy:
             while seats > 0:
                 stops = [pl for pl, _ in load]
                 cands = [p for p in here if p.id not in taken and p.size <= seats]
-                cands.sort(key=lambda p: (min(self._km(s, self.at[p.id]) for s in stops), priority(p)))
-                for p in cands[:8]:  # a coordinator looks at the few nearest, not at everyone
+                nearest = heapq.nsmallest(8, cands, key=lambda p: (min(self._km(s, self.at[p.id]) for s in stops),
+                                                                    priority(p)))
+                for p in nearest:  # a coordinator looks at the few nearest, not at everyone
                     place = self.at[p.id]
                     trial = [(pl, ps + [p]) if pl.id == place.id else (pl, ps) for pl, ps in load]
                     if place.id not in {pl.id for pl, _ in load}:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 EARTH_RADIUS_KM = 6371.0
 GENDERS = ("m", "f", "mixed")
@@ -168,6 +169,14 @@ class Fixed:
 
 
 @dataclass(frozen=True)
+class Announced:
+    """A placement told to a host, a driver and a guest earlier tonight: changing it costs."""
+
+    party: str
+    place: str
+
+
+@dataclass(frozen=True)
 class Night:
     hub_name: str
     meeting_point: Location
@@ -179,6 +188,9 @@ class Night:
     hosts: tuple[Host, ...] = ()
     drivers: tuple[Driver, ...] = ()
     fixed: tuple[Fixed, ...] = ()
+    # None: the night has no ``announced`` list, and plans rank as they always did; a tuple
+    # (even empty): the number of announced placements a plan changes is ranked too.
+    announced: tuple[Announced, ...] | None = None
 
     @property
     def places(self) -> dict[str, Shelter | Host]:
@@ -187,6 +199,18 @@ class Night:
     @property
     def party_by_id(self) -> dict[str, Party]:
         return {p.id: p for p in self.parties}
+
+    @cached_property
+    def announced_at(self) -> tuple[tuple[int, int], ...]:
+        """(party index, place index) of each announced placement, in the planner's numbering.
+
+        Parties are numbered in the night's order, places shelters first and then hosts
+        (``Problem``'s order): the search counts changed announcements on every step, by index.
+        """
+        party = {p.id: i for i, p in enumerate(self.parties)}
+        place = {p.id: j for j, p in enumerate((*self.shelters, *self.hosts))}
+        return tuple((party[a.party], place[a.place]) for a in self.announced or ()
+                     if a.party in party and a.place in place)
 
     @property
     def people(self) -> int:

@@ -54,11 +54,15 @@ class Plan:
     unplaced: tuple[str, ...] = ()
     trips: tuple[Trip, ...] = ()
     summary: Mapping[str, Any] = field(default_factory=dict)
+    # Not part of the format: what the planner could not do (a fixed placement it could not
+    # keep, and why), one line each, for whoever runs it.
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "placements", tuple(self.placements))
         object.__setattr__(self, "unplaced", tuple(self.unplaced))
         object.__setattr__(self, "trips", tuple(self.trips))
+        object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "summary", MappingProxyType(dict(self.summary)))
 
     def summarized(self, night: Night, solve_seconds: float | None) -> Plan:
@@ -194,13 +198,23 @@ def summarize(night: Night, plan: Plan, solve_seconds: float | None) -> dict:
         if t.end == "meeting_point":
             km += night.travel.km(night.meeting_point, drivers[did].home)
     last = max((p.arrive for _, p in placed), default=None)
-    return {
+    summary = {
         "people": night.people,
         "sheltered": sum(q.size for q, _ in placed),
         "vulnerable_sheltered": sum(q.size for q, _ in placed if q.vulnerable),
         "rotation": sum(q.size * q.nights_outside for q, _ in placed),
         "returning_honoured": sum(1 for q, p in placed if q.returning_to == p.place),
+    }
+    if night.announced is not None:  # only a night planned again counts changes
+        summary["announced_changed"] = announced_changed(night, {p.party: p.place for p in plan.placements})
+    summary.update({
         "last_arrival": last.isoformat() if last else None,
         "driver_km": round(km, 1),
         "solve_seconds": None if solve_seconds is None else round(solve_seconds, 3),
-    }
+    })
+    return summary
+
+
+def announced_changed(night: Night, where: dict) -> int:
+    """Announced parties not at their announced place (moved elsewhere or left out)."""
+    return sum(1 for a in night.announced or () if where.get(a.party) != a.place)

@@ -14,28 +14,37 @@ A party's ``minor`` and ``vulnerable`` and a shelter's ``reach`` are required ev
 the reference checker would default them: a forgotten flag must not quietly put a child or a
 woman alone at the back of the queue, nor send people walking to a shelter meant by car.
 Keys the format does not know are ignored, so a newer exporter does not break an older hub.
+
+Every number is range-checked against bounds no real night comes near (``MAX_*`` below), and
+a night is refused whole, in one line, above a declared size (``MAX_BYTES``, and per list
+``MAX_COUNTS``): a typo (10^400 seats, a number of 5,000 digits) or a file from a broken
+exporter must cost the coordinator a line to read, not a traceback or the machine's memory.
+
+Fixed placements that no plan can keep (a host too small for them, men and women fixed at one
+host, a place that refuses the party) are not a problem of the format: the night is read, and
+the planner keeps what it can and says what it could not (``keep.py``). ``announced``
+placements (NIGHT-FORMAT.md, "Planning again during the night") must name parties and places
+of the night, each party once.
 """
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
-from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
-from .night import GENDERS, Accepts, Driver, Fixed, Host, Location, Night, Party, Shelter, Travel
+from .night import GENDERS, Accepts, Announced, Driver, Fixed, Host, Night, Party, Shelter, Travel
+from .values import MAX_BEDS, MAX_PARTY_SIZE, MAX_ROAD_FACTOR, MAX_SEATS, YEARS, Values, parse_json, show
+
+__all__ = ["FORMAT", "MAX_BYTES", "MAX_COUNTS", "YEARS", "NightError", "load_night", "read_night", "too_large"]
 
 FORMAT = "nightstay.night/1"
 TRAVEL_MODELS = ("haversine",)
 REACHES = ("walk", "drive")
 PICKUPS = ("self", "driver")
 MAX_NIGHTS_OUTSIDE = 7
-# Bounds no real night comes near, so that a typo cannot take any time computed from the night
-# (the longest drive on earth at the slowest speed, added to the latest year) out of datetime's range.
-YEARS = (2000, 2999)
-MIN_KMH, MAX_KMH = 0.1, 1000.0
-MAX_ROAD_FACTOR = 10.0
-MAX_MINUTES = 240
+# The declared size of a night: a city's night across all its hubs is well within it.
+MAX_BYTES = 20 * 1024 * 1024
+MAX_COUNTS = {"parties": 50_000, "shelters": 1_000, "hosts": 5_000, "drivers": 2_000, "fixed": 50_000,
+              "announced": 50_000}
 
 
 class NightError(ValueError):
@@ -48,6 +57,9 @@ class NightError(ValueError):
 
 def load_night(text: str | bytes) -> Night:
     """Read a night from the raw text of a file; anything wrong raises ``NightError``."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise NightError([too_large(size)])
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -56,12 +68,18 @@ def load_night(text: str | bytes) -> Night:
     if not text.strip():
         raise NightError(["empty file: expected a nightstay.night/1 JSON document"])
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as e:
         raise NightError([f"not JSON: {e}"]) from None
     except RecursionError:
         raise NightError(["not JSON: nested too deeply"]) from None
     return read_night(data)
+
+
+def too_large(size: int) -> str:
+    """The one line that refuses a file above the declared size."""
+    return (f"file too large: {size / 1024 / 1024:.1f} MB, a night is at most {MAX_BYTES // 1024 // 1024} MB "
+            "(split it by hub)")
 
 
 def read_night(data: Any) -> Night:
@@ -73,25 +91,7 @@ def read_night(data: Any) -> Night:
     return night
 
 
-def _show(value: Any) -> str:
-    """A short rendering of a bad value, in JSON spelling since that is what the user wrote."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _is_number(value: Any) -> bool:
-    # In Python, True is an int; in a night file it is a mistake.
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-class _Reader:
+class _Reader(Values):
     """Walks a night document, turning each valid value into the model and each bad one into a problem line.
 
     Every method that reads a value returns the parsed value, or None after recording a
@@ -99,33 +99,16 @@ class _Reader:
     """
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def bad(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
-
-    # -- containers -------------------------------------------------------------------------
-
-    def obj(self, value: Any, path: str) -> dict | None:
-        if isinstance(value, dict):
-            return value
-        return self.bad(path, f"must be an object, got {_show(value)}")
-
-    def field(self, obj: dict | None, key: str, path: str, read: Callable[..., Any], *args: Any,
-              optional: bool = False, default: Any = None, nullable: bool = False) -> Any:
-        """Read ``obj[key]`` with ``read``; a missing key is a problem unless ``optional``."""
-        if obj is None:
-            return default
-        where = f"{path}.{key}" if path else key
-        if key not in obj or (nullable and obj[key] is None):
-            if not optional:
-                self.bad(where, "missing")
-            return default
-        return read(obj[key], where, *args)
+        super().__init__()
+        self.too_many: set[str] = set()  # lists refused whole for their length: nothing more is said of them
 
     def items(self, obj: dict | None, key: str, optional: bool = False) -> list[tuple[str, dict]]:
         """The objects of a top-level list, each with its path (``parties[3]``)."""
         values = self.field(obj, key, "", self.list, optional=optional, default=[])
+        if values and len(values) > MAX_COUNTS[key]:
+            self.bad(key, f"{len(values)} in one night, at most {MAX_COUNTS[key]} (split the night by hub)")
+            self.too_many.add(key)
+            return []
         found = []
         for i, value in enumerate(values or []):
             path = f"{key}[{i}]"
@@ -133,117 +116,14 @@ class _Reader:
                 found.append((path, value))
         return found
 
-    def list(self, value: Any, path: str) -> list | None:
-        if isinstance(value, list):
-            return value
-        return self.bad(path, f"must be a list, got {_show(value)}")
-
-    # -- scalars ----------------------------------------------------------------------------
-
-    def id(self, value: Any, path: str) -> str | None:
-        if isinstance(value, str) and value:
-            return value
-        return self.bad(path, f"must be a non-empty string, got {_show(value)}")
-
-    def text(self, value: Any, path: str) -> str | None:
-        if isinstance(value, str):
-            return value
-        return self.bad(path, f"must be a string, got {_show(value)}")
-
-    def bool(self, value: Any, path: str) -> bool | None:
-        if isinstance(value, bool):
-            return value
-        return self.bad(path, f"must be true or false, got {_show(value)}")
-
-    def choice(self, value: Any, path: str, options: tuple[str, ...]) -> str | None:
-        if isinstance(value, str) and value in options:
-            return value
-        return self.bad(path, f"must be one of {', '.join(options)}")
-
-    def int(self, value: Any, path: str, low: int, high: int | None = None) -> int | None:
-        if not isinstance(value, int) or isinstance(value, bool):
-            return self.bad(path, f"must be a whole number, got {_show(value)}")
-        if high is None and value < low:
-            return self.bad(path, f"must be at least {low}, got {_show(value)}")
-        if high is not None and not low <= value <= high:
-            return self.bad(path, f"must be between {low} and {high}, got {_show(value)}")
-        return value
-
-    def number(self, value: Any, path: str, low: float | None = None, high: float | None = None) -> float | None:
-        if not _is_number(value):
-            return self.bad(path, f"must be a number, got {_show(value)}")
-        try:
-            number = float(value)
-        except OverflowError:
-            return self.bad(path, "must be a finite number, got a number too large")
-        if not math.isfinite(number):
-            return self.bad(path, f"must be a finite number, got {_show(value)}")
-        if low is not None and high is not None and not low <= number <= high:
-            return self.bad(path, f"must be between {low:g} and {high:g}, got {_show(value)}")
-        return number
-
-    def positive(self, value: Any, path: str, most: float) -> float | None:
-        number = self.number(value, path)
-        if number is not None and number <= 0:
-            return self.bad(path, f"must be positive, got {_show(value)}")
-        if number is not None and number > most:
-            return self.bad(path, f"must be at most {most:g}, got {_show(value)}")
-        return number
-
-    def speed(self, value: Any, path: str) -> float | None:
-        kmh = self.positive(value, path, MAX_KMH)
-        if kmh is not None and kmh < MIN_KMH:
-            return self.bad(path, f"must be at least {MIN_KMH:g} km/h, got {_show(value)}")
-        return kmh
-
-    def minutes(self, value: Any, path: str) -> float | None:
-        number = self.number(value, path)
-        if number is not None and number < 0:
-            return self.bad(path, f"must not be negative, got {_show(value)}")
-        if number is not None and number > MAX_MINUTES:
-            return self.bad(path, f"must be at most {MAX_MINUTES} minutes, got {_show(value)}")
-        return number
-
-    def time(self, value: Any, path: str) -> datetime | None:
-        if not isinstance(value, str):
-            return self.bad(path, f"must be an ISO 8601 time with a UTC offset, got {_show(value)}")
-        try:
-            t = datetime.fromisoformat(value)
-        except ValueError:
-            return self.bad(path, f"not an ISO 8601 time: {_show(value)}")
-        if t.tzinfo is None or t.utcoffset() is None:
-            return self.bad(path, f"time without UTC offset: {_show(value)}")
-        if not YEARS[0] <= t.year <= YEARS[1]:
-            return self.bad(path, f"must be between the years {YEARS[0]} and {YEARS[1]}, got {_show(value)}")
-        return t
-
-    def location(self, value: Any, path: str) -> Location | None:
-        obj = self.obj(value, path)
-        lat = self.field(obj, "lat", path, self.number, -90.0, 90.0)
-        lon = self.field(obj, "lon", path, self.number, -180.0, 180.0)
-        if lat is None or lon is None:
-            return None
-        return Location(lat, lon)
-
-    def strings(self, value: Any, path: str, options: tuple[str, ...] | None = None) -> frozenset[str] | None:
-        values = self.list(value, path)
-        if values is None:
-            return None
-        found = set()
-        for i, item in enumerate(values):
-            ok = self.choice(item, f"{path}[{i}]", options) if options else self.text(item, f"{path}[{i}]")
-            if ok is not None:
-                found.add(ok)
-        return frozenset(found)
-
     # -- the format's objects ---------------------------------------------------------------
 
     def night(self, data: Any) -> Night | None:
         if not isinstance(data, dict):
-            self.problems.append(f"night: must be a JSON object, got {_show(data)}")
+            self.problems.append(f"night: must be a JSON object, got {show(data)}")
             return None
         if data.get("format") != FORMAT:
-            self.bad("format", f'must be "{FORMAT}", got {_show(data["format"])}' if "format" in data
+            self.bad("format", f'must be "{FORMAT}", got {show(data["format"])}' if "format" in data
                      else f'missing (must be "{FORMAT}")')
         hub = self.field(data, "hub", "", self.obj)
         hub_name = self.field(hub, "name", "hub", self.text, optional=True, default="")
@@ -262,14 +142,19 @@ class _Reader:
         self.unique_ids(data)
         self.returning(parties, hosts)
         # An unreadable list of parties or places is one problem, not one more per reference to it.
-        listed = {key: isinstance(data.get(key, []), list) for key in ("parties", "shelters", "hosts")}
-        fixed = self.fixed(self.items(data, "fixed", optional=True), parties if listed["parties"] else None,
-                           (shelters, hosts) if listed["shelters"] and listed["hosts"] else None)
+        listed = {key: isinstance(data.get(key, []), list) and key not in self.too_many
+                  for key in ("parties", "shelters", "hosts")}
+        fixed = self.pairs(self.items(data, "fixed", optional=True), parties if listed["parties"] else None,
+                           (shelters, hosts) if listed["shelters"] and listed["hosts"] else None, Fixed)
+        announced = None
+        if "announced" in data:
+            announced = self.pairs(self.items(data, "announced"), parties if listed["parties"] else None,
+                                   (shelters, hosts) if listed["shelters"] and listed["hosts"] else None, Announced)
         if self.problems:
             return None
         return Night(hub_name=hub_name, meeting_point=meeting_point, start=start, end=end, travel=travel,
                      parties=tuple(parties), shelters=tuple(shelters), hosts=tuple(hosts), drivers=tuple(drivers),
-                     fixed=tuple(fixed))
+                     fixed=tuple(fixed), announced=None if announced is None else tuple(announced))
 
     def travel(self, obj: dict | None) -> Travel:
         p = "travel"
@@ -286,7 +171,7 @@ class _Reader:
     def party(self, p: str, obj: dict) -> Party:
         return Party(
             id=self.field(obj, "id", p, self.id),
-            size=self.field(obj, "size", p, self.int, 1),
+            size=self.field(obj, "size", p, self.int, 1, MAX_PARTY_SIZE),
             gender=self.field(obj, "gender", p, self.choice, GENDERS),
             minor=self.field(obj, "minor", p, self.bool),
             vulnerable=self.field(obj, "vulnerable", p, self.bool),
@@ -294,7 +179,7 @@ class _Reader:
                                  default=frozenset()) or frozenset(),
             waiting_since=self.field(obj, "waiting_since", p, self.time),
             returning_to=self.field(obj, "returning_to", p, self.id, optional=True, nullable=True),
-            nights_outside=self.field(obj, "nights_outside", p, self.int, 0, MAX_NIGHTS_OUTSIDE, optional=True,
+            nights_outside=self.field(obj, "nights_outside", p, self.int, 0, MAX_NIGHTS_OUTSIDE, True, optional=True,
                                       nullable=True, default=0),
         )
 
@@ -305,7 +190,7 @@ class _Reader:
             genders=self.field(acc, "genders", p, self.strings, GENDERS, optional=True,
                                default=frozenset(GENDERS)) or frozenset(),
             minors=self.field(acc, "minors", p, self.bool, optional=True, default=False),
-            max_party=self.field(acc, "max_party", p, self.int, 1, optional=True),
+            max_party=self.field(acc, "max_party", p, self.int, 1, MAX_BEDS, optional=True),
         )
 
     def place_languages(self, obj: dict, p: str) -> frozenset[str]:
@@ -316,7 +201,7 @@ class _Reader:
         return Shelter(
             self.field(obj, "id", p, self.id),
             self.field(obj, "location", p, self.location),
-            self.field(obj, "beds", p, self.int, 1),
+            self.field(obj, "beds", p, self.int, 1, MAX_BEDS),
             self.accepts(obj, p),
             languages=self.place_languages(obj, p),
             name=self.field(obj, "name", p, self.text, optional=True, default=""),
@@ -331,7 +216,7 @@ class _Reader:
         return Host(
             self.field(obj, "id", p, self.id),
             self.field(obj, "location", p, self.location),
-            self.field(obj, "beds", p, self.int, 1),
+            self.field(obj, "beds", p, self.int, 1, MAX_BEDS),
             self.accepts(obj, p),
             languages=self.place_languages(obj, p),
             pickup=self.field(obj, "pickup", p, self.choice, PICKUPS),
@@ -347,7 +232,7 @@ class _Reader:
             self.bad(p, "available_until precedes available_from")
         return Driver(
             self.field(obj, "id", p, self.id),
-            self.field(obj, "seats", p, self.int, 1),
+            self.field(obj, "seats", p, self.int, 1, MAX_SEATS),
             self.field(obj, "home", p, self.location),
             available_from,
             available_until,
@@ -359,7 +244,7 @@ class _Reader:
         """Ids are unique across the whole night: a plan names places and parties by id alone."""
         seen: set[str] = set()
         for key in ("parties", "shelters", "hosts", "drivers"):
-            values = data.get(key)
+            values = data.get(key) if key not in self.too_many else None
             for i, obj in enumerate(values if isinstance(values, list) else []):
                 ident = obj.get("id") if isinstance(obj, dict) else None
                 if not isinstance(ident, str) or not ident:
@@ -374,45 +259,35 @@ class _Reader:
             if party.returning_to is not None and party.returning_to not in host_ids:
                 self.bad(f"parties[{i}].returning_to", f"unknown host {party.returning_to!r}")
 
-    def fixed(self, items: list[tuple[str, dict]], parties: list[Party] | None,
-              places: tuple[list[Shelter], list[Host]] | None) -> list[Fixed]:
-        """Announced placements; one that no plan could keep is a problem of the night, said here.
+    def pairs(self, items: list[tuple[str, dict]], parties: list[Party] | None,
+              places: tuple[list[Shelter], list[Host]] | None, kind: type) -> list:
+        """``fixed`` or ``announced`` placements: a known party at a known place, each party once.
 
-        ``parties`` or ``places`` is None when its list could not be read at all.
+        ``parties`` or ``places`` is None when its list could not be read at all. Whether the
+        placements can be kept (beds, who is accepted) is the planner's question, not the
+        format's: a plan keeps what it can and names the rest.
         """
-        # Whether a place can keep its fixed parties is only asked of parties and places read cleanly.
-        clean = not self.problems
-        party_by_id = {p.id: p for p in parties or ()}
-        place_by_id = {s.id: s for s in (*places[0], *places[1])} if places else {}
-        fixed, fixed_at = [], {}
+        party_ids = {p.id for p in parties or ()}
+        place_ids = {s.id for s in (*places[0], *places[1])} if places else set()
+        found, at = [], {}
         for p, obj in items:
             party_id = self.field(obj, "party", p, self.id)
             place_id = self.field(obj, "place", p, self.id)
-            party, place = party_by_id.get(party_id), place_by_id.get(place_id)
-            if party_id is not None and party is None and parties is not None:
-                self.bad(f"{p}.party", f"unknown party {party_id!r}")
-            if place_id is not None and place is None and places is not None:
-                self.bad(f"{p}.place", f"unknown place {place_id!r}")
-            if party is None or place is None:
+            known = True
+            if party_id is not None and party_id not in party_ids:
+                known = False
+                if parties is not None:
+                    self.bad(f"{p}.party", f"unknown party {party_id!r}")
+            if place_id is not None and place_id not in place_ids:
+                known = False
+                if places is not None:
+                    self.bad(f"{p}.place", f"unknown place {place_id!r}")
+            if party_id is None or place_id is None or not known:
                 continue
-            if party.id in fixed_at:
-                self.bad(f"{p}.party", f"{party.id!r} is already fixed at {fixed_at[party.id]!r}")
+            if party_id in at:
+                verb = "fixed" if kind is Fixed else "announced"
+                self.bad(f"{p}.party", f"{party_id!r} is already {verb} at {at[party_id]!r}")
                 continue
-            why = clean and place.refuses(party)
-            if why:
-                self.bad(p, f"{place.id} {why} (party {party.id})")
-            fixed_at[party.id] = place.id
-            fixed.append(Fixed(party.id, place.id))
-        if not clean:
-            return fixed
-        people: Counter[str] = Counter()
-        kinds: dict[str, set[str]] = {}
-        for f in fixed:
-            people[f.place] += party_by_id[f.party].size
-            kinds.setdefault(f.place, set()).add(party_by_id[f.party].kind)
-        for place_id, n in people.items():
-            if n > place_by_id[place_id].beds:
-                self.bad("fixed", f"{n} people fixed at {place_id}, which has {place_by_id[place_id].beds} beds")
-            if place_by_id[place_id].is_host and len(kinds[place_id]) > 1:
-                self.bad("fixed", f"men and women or families fixed at the same host {place_id}")
-        return fixed
+            at[party_id] = place_id
+            found.append(kind(party_id, place_id))
+        return found

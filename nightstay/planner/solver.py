@@ -4,12 +4,20 @@ It builds a complete plan at once (everyone who can be placed in priority order,
 placements first), then improves it by destroy-and-repair (``search``) until ``stop`` says
 so, and writes the best plan found. Plans are compared exactly as NIGHT-FORMAT.md ranks
 them: vulnerable people sheltered, people sheltered, fair rotation, returning guests
-honoured, the last arrival, driver kilometres.
+honoured, announced placements changed (a night planned again), the last arrival, driver
+kilometres.
+
+Fixed placements no plan can keep are set aside first (``keep``): the night is planned with
+the others, and the plan's ``notes`` say why each was not kept.
 
 Two integer programs (``assign``) guide the first plan where placing parties one by one
 packs beds badly: the exact packing of vulnerable parties when one of them would be left
-outside, and, when beds run short on a night of moderate size, the whole assignment's
-relaxation (exact on small nights) as a second start; the better start is kept.
+outside (bounded by counted work, never the clock), and, when beds run short on a night of
+moderate size, the whole assignment's relaxation (exact on small nights) as a second start.
+Other starts (``start``): the coordinators' greedy plan, and on a night planned again the
+announced plan rebuilt; then every vulnerable party left outside gets the move that frees a
+bed for it (``free_beds``). The best start by the format's order is improved, and the plan
+written is never one the greedy plan beats.
 
 Two ways to stop (``stop.py``): by the clock (``MaxRuntime``: a plan is ready within its
 seconds) or by counted work (``MaxWork``), so that the same night and seed give the same
@@ -22,15 +30,20 @@ import logging
 import math
 import random
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from .assign import EXACT_PAIRS, assignment_targets, vulnerable_targets
+from .check import check_plan, rank_key
+from .free_beds import free_beds
+from .greedy import greedy
 from .insert import Work, construct
+from .keep import keepable
 from .night import Night
 from .plan import Placement, Plan, Stop, Trip
 from .problem import CAR, WALK, Problem
 from .routes import stop_times
 from .search import improve
+from .start import best_start
 from .state import State
 from .stop import StoppingCriterion
 
@@ -50,8 +63,14 @@ class SolveParams:
     # Counted work does not count the writing, so the search then has the whole budget.
     writing_share: float = 0.03
     writing_seconds: float = 0.02
-    # The clock limit of the exact packing of vulnerable parties, as a share of the budget.
-    packing_share: float = 0.25
+    # The exact packing of vulnerable parties is bounded by CP-SAT's deterministic seconds: this
+    # many per second of the budget (and never fewer than for a budget of min_packing_seconds);
+    # packings of ~300 vulnerable parties finish in far less. The clock is only a net: this
+    # share of the budget (at least a second), or safety_net_seconds under counted work.
+    packing_work_per_second: float = 0.25
+    min_packing_seconds: float = 1.0
+    packing_share: float = 0.5
+    safety_net_seconds: float = 60.0
     # The assignment's relaxation is tried only if the first plan was built within this share
     # of the budget, and gets this share as its clock limit.
     relaxation_before_share: float = 0.3
@@ -59,6 +78,10 @@ class SolveParams:
     # Above this many (party, place) pairs the relaxation costs more time than it saves: measured
     # on a busy 2-core machine, 13,000 pairs take 0.2 s, 26,000 0.3 s, 48,000 0.9 s.
     max_relaxation_pairs: int = 30_000
+    # Up to this many parties the coordinators' greedy plan is made too, as a start and as a floor
+    # under the plan written: a tenth of a second at 500 parties on an idle 2-core machine, but it
+    # grows with the square of the night (2.3 s at 2,000).
+    greedy_max_parties: int = 1_200
 
     def __post_init__(self):
         for f in fields(self):
@@ -69,8 +92,9 @@ class SolveParams:
                 raise ValueError(f"{f.name} must be >= 0, got {value!r}")
             if f.name.endswith("_share") and value > 1:
                 raise ValueError(f"{f.name} is a share of the budget: between 0 and 1, got {value!r}")
-        if not isinstance(self.max_relaxation_pairs, int):
-            raise ValueError(f"max_relaxation_pairs must be a whole number, got {self.max_relaxation_pairs!r}")
+        for name in ("max_relaxation_pairs", "greedy_max_parties"):
+            if not isinstance(getattr(self, name), int):
+                raise ValueError(f"{name} must be a whole number, got {getattr(self, name)!r}")
 
 
 def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolveParams = SolveParams()) -> Plan:
@@ -80,6 +104,11 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     search_stop = stop if stop.deterministic else stop.share(1 - params.writing_share, params.writing_seconds)
     hurry = stop.share(params.hurry_share)
     pb = Problem.build(night)
+    kept, broken = keepable(pb)
+    if broken:  # plan the night with the fixed placements it can keep; the checker names the rest
+        keep = {night.parties[i].id for i in kept}
+        night = replace(night, fixed=tuple(f for f in night.fixed if f.party in keep))
+        pb = Problem.build(night)
     rng = random.Random(seed)
     work = Work()
     st = State(pb)
@@ -87,6 +116,10 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     targets = _vulnerable_packing(pb, work, hurry, stop, params)
     construct(st, work, hurry, targets)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
+    # the coordinators' greedy: a start, and a floor under the plan written (while there is time for it)
+    baseline = greedy(night) if pb.n <= params.greedy_max_parties and not hurry(work) else None
+    st = best_start(st, targets, work, hurry, baseline)
+    st = free_beds(st, work, hurry)
     in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
     if in_time and not hurry(work) and _beds_short(pb, st, params):
         other = State(pb)
@@ -98,7 +131,12 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
             st = other
     st = improve(st, rng, search_stop, work)
     log.debug("improved: %s after %d units of work", st.score(), work.done)
-    return write_plan(pb, st).summarized(night, None if stop.deterministic else time.perf_counter() - started)
+    plan = write_plan(pb, st).summarized(night, None if stop.deterministic else time.perf_counter() - started)
+    if (baseline is not None and rank_key(baseline.summary) < rank_key(plan.summary)
+            and check_plan(night, baseline.to_json()).valid):  # (a fixed ride the greedy missed: not better)
+        log.debug("the greedy plan ranks better: written instead")
+        plan = replace(baseline, summary={**baseline.summary, "solve_seconds": plan.summary["solve_seconds"]})
+    return replace(plan, notes=tuple(broken))
 
 
 def _beds_short(pb: Problem, st: State, params: SolveParams) -> bool:
@@ -124,18 +162,23 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: StoppingCriterion, stop:
     """Places for vulnerable parties when inserting them one by one leaves some outside.
 
     Vulnerable parties are inserted alone first (they come first anyway); only if some of
-    them find no bed is the exact packing of ``assign`` asked for, and used if it does better.
+    them find no bed is the exact packing of ``assign`` asked for, started from what the
+    insertion found, and used if it does better. Its limit is counted work, never the clock
+    (which is only a net, at the whole time limit, against a runaway solve).
     """
     vulnerable = [i for i in range(pb.n) if pb.vulnerable[i]]
     reachable = sum(pb.size[i] for i in vulnerable if pb.compat[i] or i in pb.fixed)
     probe = State(pb)
     probe.floor = _last_arrival_floor(pb)  # as in the real construction, which it stands for
     construct(probe, work, hurry, parties=vulnerable)
-    if probe.vuln >= reachable:
+    if probe.vuln >= reachable and pb.night.announced is None:
         return {}
-    packed, targets = vulnerable_targets(pb, stop.seconds * params.packing_share, stop.deterministic)
+    hint = {i: probe.place[i] for i in vulnerable if probe.place[i] >= 0 and i not in pb.fixed}
+    work_seconds = params.packing_work_per_second * max(stop.seconds, params.min_packing_seconds)
+    clock = params.safety_net_seconds if stop.deterministic else max(params.packing_share * stop.seconds, 1.0)
+    packed, targets = vulnerable_targets(pb, hint, work_seconds, clock)
     log.debug("vulnerable people: %d inserted one by one, %d packed", probe.vuln, packed)
-    return targets if packed > probe.vuln else {}
+    return targets if packed > probe.vuln or (pb.night.announced is not None and packed >= probe.vuln) else {}
 
 
 def _last_arrival_floor(pb: Problem) -> float:

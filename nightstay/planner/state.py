@@ -66,11 +66,14 @@ class State:
         """Smaller is better, in NIGHT-FORMAT.md's order, after the drivers who would be late.
 
         Only a fixed placement can make a driver late; a plan that fixes that is valid where
-        the other is not, which outranks everything.
+        the other is not, which outranks everything. Announced placements changed rank right
+        after returning wishes: they share its place in the tuple (a fraction below one, so a
+        wish honoured still outweighs every change), which keeps the tuple's shape.
         """
         last = max(max(self.dlast, default=NEG), max(self.plast, default=NEG))
-        return (sum(self.late), -self.vuln, -self.people, -self.rot, -self.ret, last if last > NEG else 0.0,
-                sum(self.dkm))
+        changed = sum(1 for i, j in self.pb.night.announced_at if self.place[i] != j)
+        return (sum(self.late), -self.vuln, -self.people, -self.rot, -self.ret + changed / (self.pb.n + 1),
+                last if last > NEG else 0.0, sum(self.dkm))
 
     def last_arrival(self) -> float:
         last = max(max(self.dlast, default=NEG), max(self.plast, default=NEG))

@@ -139,9 +139,12 @@ def test_plan_says_which_rules_a_plan_breaks_and_exits_1(capsys, tmp_path):
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == (
         f"{path}: the plan breaks these rules (a fixed placement no plan can keep, or a planner bug to report):")
-    assert "  party P2 placed at H1 but no trip drops it there" in err.splitlines()
+    assert err.splitlines()[1:] == ["  fixed placement P2 -> H1 not kept",
+                                    "  why: P2 -> H1: H1 cannot be reached by any driver in time"]
     plan = json.loads(out_path.read_text())  # written all the same: tonight needs it
-    assert next(p["place"] for p in plan["placements"] if p["party"] == "P2") == "H1"
+    errors, score = reference_check(night, plan)
+    assert errors == ["fixed placement P2 -> H1 not kept"]  # the only rule broken
+    assert score["sheltered"] == 4  # P1, P4 and P5: the men who need no car
 
 
 def test_plan_cannot_write_into_a_missing_folder(capsys, tmp_path, tiny):

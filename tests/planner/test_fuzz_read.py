@@ -121,3 +121,60 @@ def test_a_truncated_night_file_gets_a_night_error(cut):
         load_night(text[:cut])
     except NightError as e:
         assert e.problems
+
+
+huge_numbers = (st.integers(min_value=-10**6000, max_value=10**6000) | st.floats(allow_nan=False)
+                | st.sampled_from([10**400, -10**400, 10**4300, 1e308, -1e308, 2**63, 2**64 + 1]))
+
+
+def number_paths():
+    out = []
+    for path in TINY_PATHS:
+        value = tiny_night()
+        for key in path:
+            value = value[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append(path)
+    return out
+
+
+@FUZZ
+@given(st.sampled_from(number_paths()), huge_numbers)
+def test_any_number_anywhere_is_read_or_refused_in_a_line(path, number):
+    night = tiny_night()
+    mutate(night, path, number, delete=False)
+    read_or_refuse(night)
+
+
+@FUZZ
+@given(st.sampled_from(number_paths()), st.text(alphabet="0123456789", min_size=1, max_size=6000),
+       st.sampled_from(["", "-", "1e", "0."]))
+def test_any_number_written_in_the_file_is_read_or_refused_in_a_line(path, digits, prefix):
+    """Numbers as a file holds them: 5,000 digits, 1e400, which json alone turns into exceptions or infinity."""
+    night = tiny_night()
+    mutate(night, path, "@@NUMBER@@", delete=False)
+    text = json.dumps(night).replace('"@@NUMBER@@"', prefix + digits)
+    try:
+        load_night(text)
+    except NightError as e:
+        assert e.problems and all("\n" not in line and len(line) < 300 for line in e.problems)
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(TINY_PATHS), scalars | huge_numbers, st.booleans()), min_size=1, max_size=3))
+def test_a_night_the_reader_accepts_gets_a_plan_the_checker_judges(changes):
+    """Past the reader, nothing crashes either: the solver plans whatever was read, the checker judges it."""
+    from nightstay.planner.check import check_plan
+    from nightstay.planner import MaxRuntime, MaxWork, solve
+
+    night = tiny_night()
+    for path, value, delete in changes:
+        mutate(night, path, value, delete)
+    try:
+        read = read_night(night)
+    except NightError:
+        return
+    plan = solve(read, MaxWork.for_seconds(0.05))
+    verdict = check_plan(read, plan.to_json())
+    assert verdict.valid or any(line.startswith("fixed placement") for line in verdict.errors), verdict.errors

@@ -177,7 +177,13 @@ def test_unknown_keys_are_ignored():
     (changed("travel.drive_kmh", 1e6), "travel.drive_kmh: must be at most 1000, got 1000000.0"),
     (changed("travel.road_factor", 13), "travel.road_factor: must be at most 10, got 13"),
     (changed("travel.board_minutes", 1e300), "travel.board_minutes: must be at most 240 minutes, got 1e+300"),
-    (changed("travel.drop_minutes", 10**400), "travel.drop_minutes: must be a finite number, got a number too large"),
+    (changed("travel.drop_minutes", 10**400), "travel.drop_minutes: must be a finite number, got a number of 401 digits"),
+    (changed("drivers.0.seats", 10**400), "drivers[0].seats: must be at most 100, got a number of 401 digits"),
+    (changed("drivers.0.seats", 101), "drivers[0].seats: must be at most 100, got 101"),
+    (changed("parties.0.size", 5000), "parties[0].size: must be at most 100, got 5000"),
+    (changed("hosts.0.beds", 10**6), "hosts[0].beds: must be at most 10000, got 1000000"),
+    (changed("shelters.0.beds", 10**5000), "shelters[0].beds: must be at most 10000, got a number of 5001 digits"),
+    (changed("hosts.0.accepts.max_party", 10**9), "hosts[0].accepts.max_party: must be at most 10000, got 1000000000"),
     (changed("window.end", "9999-12-31T23:59:59-23:59"),
      'window.end: must be between the years 2000 and 2999, got "9999-12-31T23:59:59-23:59"'),
     (changed("parties.0.waiting_since", "0218-01-15T21:00:00+01:00"),
@@ -191,24 +197,44 @@ def test_unknown_keys_are_ignored():
     (changed("fixed.0.party", "P99"), "fixed[0].party: unknown party 'P99'"),
     (without("fixed.0.place"), "fixed[0].place: missing"),
     (changed("fixed", {"P3": "S2"}), "fixed: must be a list, got an object"),
-    # fixed placements no plan could keep
     (changed("fixed", [{"party": "P3", "place": "S2"}, {"party": "P3", "place": "H1"}]),
      "fixed[1].party: 'P3' is already fixed at 'S2'"),
-    (changed("fixed.0.place", "S1"), "fixed[0]: S1 does not accept gender f (party P3)"),
-    (changed("fixed", [{"party": "P2", "place": "S2"}, {"party": "P3", "place": "S2"}]),
-     "fixed: 4 people fixed at S2, which has 2 beds"),
+    # announced placements (planning again during the night)
+    (changed("announced", {"P3": "S2"}), "announced: must be a list, got an object"),
+    (changed("announced", [{"party": "P99", "place": "S2"}]), "announced[0].party: unknown party 'P99'"),
+    (changed("announced", [{"party": "P3", "place": "H9"}]), "announced[0].place: unknown place 'H9'"),
+    (changed("announced", [{"party": "P3", "place": "D1"}]), "announced[0].place: unknown place 'D1'"),
+    (changed("announced", [{"party": "P3"}]), "announced[0].place: missing"),
+    (changed("announced", [{"party": "P3", "place": "S2"}, {"party": "P3", "place": "H1"}]),
+     "announced[1].party: 'P3' is already announced at 'S2'"),
 ])
 def test_a_broken_night_gets_one_readable_line(night, line):
     assert problems_of(night) == [line]
 
 
-def test_mixing_men_and_women_at_a_fixed_host_is_refused():
+@pytest.mark.parametrize("fixed", [
+    [{"party": "P3", "place": "S1"}],  # S1 takes men only
+    [{"party": "P2", "place": "S2"}, {"party": "P3", "place": "S2"}],  # 4 people, 2 beds
+    [{"party": "P1", "place": "H2"}, {"party": "P3", "place": "H2"}],  # a man and a woman at one host
+])
+def test_fixed_placements_no_plan_can_keep_are_read_for_the_planner_to_say_so(fixed):
+    """Not a broken format: the planner keeps what it can, and names the rest (exit 1, not 2)."""
     night = tiny_night()
-    night["hosts"][0]["accepts"]["genders"] = ["m", "f", "mixed"]
-    night["hosts"][0]["languages"] = []
-    night["fixed"] = [{"party": "P1", "place": "H1"}, {"party": "P3", "place": "H1"}]
+    night["fixed"] = fixed
 
-    assert problems_of(night) == ["fixed: men and women or families fixed at the same host H1"]
+    assert [(f.party, f.place) for f in read_night(night).fixed] == [(f["party"], f["place"]) for f in fixed]
+
+
+def test_announced_is_read_and_absent_is_not_empty():
+    night = tiny_night()
+    assert read_night(night).announced is None  # ranked as it always was
+    night["announced"] = []
+    assert read_night(night).announced == ()  # ranked by changes too (none can be made)
+    night["announced"] = [{"party": "P1", "place": "S1"}, {"party": "P3", "place": "H2"}]
+    read = read_night(night)
+    assert [(a.party, a.place) for a in read.announced] == [("P1", "S1"), ("P3", "H2")]
+    places = [*read.shelters, *read.hosts]
+    assert [(read.parties[i].id, places[j].id) for i, j in read.announced_at] == [("P1", "S1"), ("P3", "H2")]
 
 
 def test_every_problem_is_reported_at_once():

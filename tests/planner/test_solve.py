@@ -121,14 +121,15 @@ def test_hosts_that_refuse_everyone():
     assert plan["placements"] == [] and sorted(plan["unplaced"]) == ["a", "b"]
 
 
-def test_impossible_fixed_placement_is_kept_without_crashing():
-    """Promised a driver host on a night without drivers: kept, though no ride can honour it."""
-    doc = night([party("a"), party("b")], [host("Hd", pickup="driver")],
+def test_a_fixed_placement_no_ride_can_keep_is_dropped_and_said():
+    """Promised a driver host on a night without drivers: not kept (no ride), the rest planned, the reason said."""
+    doc = night([party("a"), party("b")], [host("Hd", pickup="driver"), host("Hs", beds=1)],
                 fixed=[{"party": "a", "place": "Hd"}])
-    plan = json.loads(solve(read_night(doc), MaxRuntime(QUICK)).dumps())
-    assert placed(plan) == {"a": "Hd"}
-    errors, _ = reference_check(doc, plan)
-    assert errors == ["party a placed at Hd but no trip drops it there"]
+    result = solve(read_night(doc), MaxRuntime(QUICK))
+    errors, score = reference_check(doc, result.to_json())
+    assert errors == ["fixed placement a -> Hd not kept"]
+    assert score["sheltered"] == 1  # the self host's bed is still used
+    assert result.notes == ("a -> Hd: Hd cannot be reached by any driver in time",)
 
 
 def test_same_seed_deterministic_gives_the_same_bytes():
@@ -225,3 +226,26 @@ def test_no_time_at_all_still_gives_a_valid_plan():
     plan, score = plan_for(doc, time_limit=0)
     assert score["sheltered"] > 0
     assert plan["summary"]["solve_seconds"] >= 0
+
+
+def test_men_holding_a_family_host_move_to_the_dormitory_for_the_family():
+    """The move itself, on the plan insertion makes of ``nights/men_in_the_family_beds.json``."""
+    from pathlib import Path
+
+    from nightstay.planner.free_beds import free_beds
+    from nightstay.planner.insert import Work, construct
+    from nightstay.planner.problem import Problem
+    from nightstay.planner import MaxWork
+    from nightstay.planner.state import State
+
+    doc = json.loads((Path(__file__).parent / "nights" / "men_in_the_family_beds.json").read_text())
+    pb = Problem.build(read_night(doc))
+    st = State(pb)
+    construct(st, Work(), MaxWork(10**9))
+    assert st.vuln == 2  # the two men took the host's beds; the family is outside
+
+    st = free_beds(st, Work(), MaxWork(10**9))
+
+    assert st.vuln == 5
+    assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n)} == {
+        "m1": "S1", "m2": "S1", "family": "H1"}

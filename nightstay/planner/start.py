@@ -1,0 +1,120 @@
+"""Starting the search from a plan made elsewhere: the coordinators' greedy, or what was announced.
+
+The search only ever keeps a night at least as good as the one it starts from, so a start
+that is already good is a floor under the result. The coordinators' greedy is such a floor:
+it serves the line vulnerable first and fills each car at once, and on nights short of cars
+that order can shelter more vulnerable people than insertion does; started from it, the
+search can only do better. Announced placements are another: planning again during the
+night begins from what hosts, drivers and guests were told (``announced_targets``).
+
+Only the ``State`` methods the search itself uses are called (``put`` and ``carry``), so the
+state is the one the search would have built, and times come from the same rules.
+"""
+from __future__ import annotations
+
+import logging
+
+from .insert import Work, apply, best_option, construct, insert, place_fixed, priority, threshold
+from .plan import Plan
+from .problem import CAR, Problem
+from .state import State
+
+log = logging.getLogger(__name__)
+
+
+def best_start(st: State, targets: dict[int, int], work: Work, hurry, baseline: Plan | None) -> State:
+    """The best of ``st`` (built around the vulnerable packing's ``targets``) and the other starts.
+
+    The others: the plain construction when ``st`` followed a packing (which counts on rides it
+    cannot see), the construction from the announced placements (planning again), and the
+    ``baseline`` plan (the coordinators' greedy). Ranked by the format's order (``State.score``).
+    Once ``hurry`` says half the time is gone, no more constructions: the search needs the rest.
+    """
+    pb = st.pb
+    starts = [st]
+
+    def built(with_targets: dict[int, int]) -> State:
+        other = State(pb)
+        other.floor = st.floor
+        construct(other, work, hurry, with_targets)
+        return other
+
+    if targets and not hurry(work):
+        starts.append(built({}))
+    announced = announced_targets(pb)
+    if announced and not hurry(work):
+        starts.append(built({**announced, **targets}))
+        starts.append(from_announced(pb, announced, targets, work, st.floor))
+    if baseline is not None:
+        greedy = state_from_plan(pb, baseline)
+        if greedy is not None:
+            greedy.floor = st.floor
+            starts.append(greedy)
+    log.debug("starts: %s", [s.score()[:5] for s in starts])
+    return min(starts, key=State.score)
+
+
+def state_from_plan(pb: Problem, plan: Plan) -> State | None:
+    """The search's state for ``plan`` (a plan of ``pb.night``), or None if it cannot be one.
+
+    A plan whose trips the state would time differently (it never should, both follow the
+    format's rules) or that breaks a rule the state keeps is not a start: None.
+    """
+    night = pb.night
+    party_index = {p.id: i for i, p in enumerate(night.parties)}
+    place_index = {p.id: j for j, p in enumerate(pb.places)}
+    driver_index = {d.id: k for k, d in enumerate(night.drivers)}
+    st = State(pb)
+    by_car: dict[int, int] = {}
+    for p in plan.placements:
+        i, j = party_index[p.party], place_index[p.place]
+        if pb.reach[j] == CAR:
+            by_car[i] = j
+            continue
+        if not st.fits(i, j):
+            return None
+        st.put(i, j)
+    for trip in plan.trips:
+        d = driver_index[trip.driver]
+        k = len(st.routes[d])
+        for pos, stop in enumerate(trip.stops):
+            j = place_index[stop.place]
+            for n, pid in enumerate(stop.parties):
+                i = party_index[pid]
+                if by_car.pop(i, None) != j or not st.fits(i, j):
+                    return None
+                mode = "join" if n else "trip" if pos == 0 else "stop"
+                st.carry(i, j, d, k, pos, mode)
+    if by_car or any(st.late):
+        return None
+    return st
+
+
+def from_announced(pb: Problem, announced: dict[int, int], targets: dict[int, int], work: Work,
+                   floor: float) -> State:
+    """The announced plan rebuilt: announced parties at their places, farthest places first, then the rest.
+
+    Only placements are announced, not the rides; on a night short of cars, inserting parties
+    in priority order finds fewer rides than the plan that was announced had. Far places are
+    the ones a driver's evening has least room for, so they get their trips first and nearer
+    drops fill in around them: on the demo nights this finds the announced plan's rides again.
+    Parties who were not announced go where the vulnerable packing puts them (``targets``), if
+    it does.
+    """
+    st = State(pb)
+    st.floor = floor
+    place_fixed(st, work)
+    wanted = {**targets, **announced}
+    for i in sorted(wanted, key=lambda i: (-pb.K[0][wanted[i] + 1], pb.wait[i], i)):
+        _, action = best_option(st, i, threshold(pb, st), work, among=(wanted[i],))
+        if action is not None:
+            apply(st, i, action)
+    for i in sorted(range(pb.n), key=lambda i: priority(pb, i)):
+        if st.place[i] < 0 and i not in pb.fixed and pb.compat[i]:
+            insert(st, i, work)
+    return st
+
+
+def announced_targets(pb: Problem) -> dict[int, int]:
+    """party -> place of every announced placement the party can still reach and be accepted at."""
+    return {i: j for i, j in pb.night.announced_at if j in pb.compat[i] and i not in pb.fixed}
