@@ -6,6 +6,8 @@ from datetime import date, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nightstay.privacy.text import PlainTextField
+
 from . import areas
 from .languages import SPOKEN
 from .models import GENDERS, BedPledge, Recurrence, SeatPledge, tonight_date
@@ -50,7 +52,7 @@ class LocationFields(forms.Form):
 
 
 class HomeForm(LocationFields):
-    address = forms.CharField(label=_("Street address"), max_length=200, required=False,
+    address = PlainTextField(label=_("Street address"), max_length=200, required=False, multiline=True,
                               widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
                               help_text=_("Sealed. Shown only to the driver bringing guests, only that night."))
 

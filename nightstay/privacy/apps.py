@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 
 
 class PrivacyConfig(AppConfig):
@@ -8,3 +9,6 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .text import strip_on_save
+
+        pre_save.connect(strip_on_save, dispatch_uid="nightstay.privacy.text.strip_on_save")
