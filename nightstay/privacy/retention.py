@@ -5,7 +5,8 @@
   (a ``Stop`` through its trip, to the night). Anonymous counts (``NightFigures``) are kept,
   recorded at purge time when nobody closed the night.
 - ``Retention.APPLICATION``: the personal fields of an approved or declined application are
-  blanked 30 days after the decision; the row stays as a bare count.
+  blanked 30 days after the decision; the row stays as a bare count. An application nobody
+  decided is deleted ``PENDING_APPLICATION_DAYS`` (60) after it was sent.
 - ``Retention.AUDIT``: audit rows are deleted after 90 days.
 
 A model that carries night, application or audit labels but that this module cannot reach
@@ -135,6 +136,14 @@ def purge_applications(now: datetime) -> int:
     return qs.update(**cleared)
 
 
+def purge_undecided(now: datetime) -> int:
+    """Delete applications that waited for a call longer than ``PENDING_APPLICATION_DAYS``."""
+    Application = apps.get_model("volunteers", "Application")
+    too_old = now - timedelta(days=settings.PENDING_APPLICATION_DAYS)
+    count, _ = Application.objects.filter(status="pending", created_at__lt=too_old).delete()
+    return count
+
+
 def purge_audit(now: datetime) -> Counter:
     deleted: Counter = Counter()
     for name, clock in AUDIT_CLOCKS.items():
@@ -156,8 +165,13 @@ def purge(now: datetime | None = None) -> dict:
         nights.update(purge_night(night, now))
         purged += 1
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
-    return {"nights": purged, "night_rows": nights, "applications": purge_applications(now),
-            "audit": purge_audit(now), "sessions": sessions}
+    done = {"nights": purged, "night_rows": nights, "applications": purge_applications(now),
+            "undecided": purge_undecided(now), "audit": purge_audit(now), "sessions": sessions}
+    if purged or done["applications"] or done["undecided"]:
+        from .scrub import scrub
+
+        scrub()
+    return done
 
 
 def member_sessions(hub, keep: str | None = None):
@@ -171,10 +185,19 @@ def member_sessions(hub, keep: str | None = None):
             yield session
 
 
-@transaction.atomic
 def panic(hub, keep_session: str | None = None) -> dict:
     """Wipe the hub's open nights at once: counts first, then every night-scoped row (run-sheet
-    links with them), then every session of the hub's members but the one that pressed the button."""
+    links with them), then every session of the hub's members but the one that pressed the button;
+    then clear what was deleted from the database's files (``privacy.scrub``)."""
+    from .scrub import scrub
+
+    done = _wipe(hub, keep_session)
+    scrub()
+    return done
+
+
+@transaction.atomic
+def _wipe(hub, keep_session: str | None) -> dict:
     Night = apps.get_model("hubs", "Night")
     now = timezone.now()
     rows: Counter = Counter()

@@ -1,0 +1,48 @@
+"""After a panic or a purge, what was deleted leaves the database's own files as well.
+
+A deleted row is not gone from disk by itself: SQLite keeps it in free pages and in its
+journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
+
+- **SQLite** (settings): every connection sets ``secure_delete`` (freed space is overwritten
+  with zeros), a write-ahead log and in-memory temporary tables. ``scrub()`` then rewrites the
+  file (``VACUUM``) and empties the log (``wal_checkpoint(TRUNCATE)``): the file holds only
+  live rows and the log is zero bytes long.
+- **PostgreSQL**: ``VACUUM FULL`` of the tables that held the deleted rows (the night's, the
+  sessions', the applications'): each is rewritten into a new file holding only live rows and
+  the old file is truncated. A plain ``VACUUM`` would only mark the dead rows' space as free,
+  leaving their bytes in the pages. The write-ahead log (``pg_wal``) still holds the night's
+  inserts until its segments are recycled: that is the limit of this scrub
+  (``docs/threat-model.md``).
+
+A scrub runs outside any transaction (``VACUUM`` refuses to run inside one): called inside
+one, it waits for the commit.
+"""
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+
+from .retention import night_scoped
+
+
+def scrubbed_tables() -> list[str]:
+    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications."""
+    from django.apps import apps
+
+    models = [model for model, _ in night_scoped()] + [Session, apps.get_model("volunteers", "Application")]
+    return sorted({model._meta.db_table for model in models})
+
+
+def scrub() -> None:
+    if connection.in_atomic_block:
+        transaction.on_commit(scrub)
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            if connection.is_in_memory_db():
+                return  # nothing on disk (the test database)
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            for table in scrubbed_tables():
+                cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(table)}")
