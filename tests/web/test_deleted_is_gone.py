@@ -18,6 +18,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 from datetime import datetime
 from pathlib import Path
@@ -154,6 +156,13 @@ class PostgresFilesAfterPanicTests(TransactionTestCase):
                 found[f"{name}:{segment.name}"] = segment.read_bytes()
         return found
 
+    def open_transactions(self) -> list:
+        """Other sessions of this database in a transaction: a vacuum keeps what they may still see."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid, state, xact_start, left(query, 80) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")
+            return cursor.fetchall()
+
     def secrets(self) -> dict[str, bytes]:
         found = {f"ticket {p.ticket}": p.ticket.encode() for p in self.rows["parties"]}
         found |= {f"party {p.ticket}": p.pk.bytes for p in self.rows["parties"]}
@@ -171,7 +180,26 @@ class PostgresFilesAfterPanicTests(TransactionTestCase):
         self.assertTrue(any(where.startswith("intake_party:") for where in files))  # the table's file was read
         left = [f"{name} in {where}" for name, secret in self.secrets().items()
                 for where, blob in files.items() if secret in blob]
-        self.assertEqual(left, [])
+        self.assertEqual(left, [], self.open_transactions())
+
+    def test_a_transaction_open_during_the_panic_is_waited_for(self):
+        """A backup (or an automatic ANALYZE) that started before the panic still sees the night's
+        rows, and a vacuum keeps what it sees: the scrub waits for it to end, then rewrites."""
+        backup = connection.get_new_connection(connection.get_connection_params())
+        self.addCleanup(backup.close)
+        with backup.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT count(*) FROM intake_party")
+            self.assertEqual(cursor.fetchone()[0], 6)
+        ends = threading.Timer(1.0, backup.commit)
+        ends.start()
+        self.addCleanup(ends.cancel)
+        started = time.monotonic()
+        panic(self.hub)
+        self.assertGreater(time.monotonic() - started, 0.9)  # it waited for the backup's snapshot
+        left = [f"{name} in {where}" for name, secret in self.secrets().items()
+                for where, blob in self.relation_files().items() if secret in blob]
+        self.assertEqual(left, [], self.open_transactions())
 
     def test_the_purge_at_noon_leaves_none_either(self):
         from nightstay.privacy.retention import purge
@@ -180,4 +208,4 @@ class PostgresFilesAfterPanicTests(TransactionTestCase):
             self.assertEqual(purge()["nights"], 1)
         left = [f"{name} in {where}" for name, secret in self.secrets().items()
                 for where, blob in self.relation_files().items() if secret in blob]
-        self.assertEqual(left, [])
+        self.assertEqual(left, [], self.open_transactions())
