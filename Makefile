@@ -8,7 +8,7 @@ PORT ?= 8000
 # the base of every link in e-mails and guests' QR codes
 SITE_ROOT ?= http://$(HOST):$(PORT)
 
-.PHONY: setup run test test-postgres bench clean
+.PHONY: setup run test test-postgres bench bench-coarse clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.compare --factor 1 --time-limits 1 2 5 --seeds 10 -o benchmarks/results/compare-equal-time.md
+
+# what storing homes on a coarse grid costs the plan (benchmarks/results/coarse-locations.md)
+bench-coarse: $(STAMP)
+	$(BIN)/python -m benchmarks.coarse
 
 clean:
 	rm -rf $(VENV) var

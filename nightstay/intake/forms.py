@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nightstay.pledges.languages import SPOKEN
+from nightstay.privacy.text import PlainTextField
 from nightstay.pledges.models import WelcomeCard
 
 from .models import Party
@@ -22,7 +23,7 @@ class PartyForm(forms.ModelForm):
                                           widget=forms.CheckboxSelectMultiple)
     nights_outside = forms.TypedChoiceField(label=_("Nights outside, of the last 7 (from the card)"), coerce=int,
                                             choices=NIGHTS_CHOICES, initial="0", widget=forms.RadioSelect)
-    nickname = forms.CharField(label=_("First name or nickname (optional)"), max_length=40, required=False,
+    nickname = PlainTextField(label=_("First name or nickname (optional)"), max_length=40, required=False,
                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
     phrase = forms.CharField(label=_("Welcome card phrase (optional)"), max_length=80, required=False,
                              widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}))

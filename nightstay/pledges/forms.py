@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nightstay.hubs.models import Gender, Night, gender_list
 from nightstay.planner.night import crow_km
+from nightstay.privacy.text import PlainTextField
 
 from . import areas
 from .languages import SPOKEN
@@ -54,7 +55,7 @@ class LocationFields(forms.Form):
 
 
 class HomeForm(LocationFields):
-    address = forms.CharField(label=_("Street address"), max_length=200, required=False,
+    address = PlainTextField(label=_("Street address"), max_length=200, required=False, multiline=True,
                               widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
                               help_text=_("Sealed. Shown only to the driver bringing guests, only that night."))
 

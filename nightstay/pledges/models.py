@@ -1,7 +1,8 @@
 """Homes, bed pledges and seat pledges.
 
-A host's street address is sealed and audited (``SealedField(audited=True)``); the planner
-only ever sees the home's coordinates rounded to about 100 m (3 decimals of a degree).
+A host's street address is sealed and audited (``SealedField(audited=True)``); the home's
+location is stored, and given to the planner, only as the centre of a grid cell of 500 m to
+2 km (``areas.coarse``): enough to plan a route, never enough to find a door.
 A pledge is for one date or recurs; ``is_open_on(day)`` is the one rule that says whether
 it offers anything that night.
 """
@@ -25,9 +26,9 @@ from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
 
+from .areas import coarse
 from .words import WORDS
 
-COORD_DECIMALS = 3  # ~110 m of latitude, ~70 m of longitude in Belgium
 
 
 class Home(models.Model):
@@ -35,8 +36,8 @@ class Home(models.Model):
     hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="homes")
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="homes")
     address = SealedField(audited=True)
-    lat = models.FloatField(help_text="rounded to ~100 m")
-    lon = models.FloatField(help_text="rounded to ~100 m")
+    lat = models.FloatField(help_text="the centre of a cell of 500 m to 2 km")
+    lon = models.FloatField(help_text="the centre of a cell of 500 m to 2 km")
     area = models.CharField(max_length=80)
 
     data_labels = {
@@ -44,13 +45,14 @@ class Home(models.Model):
         "hub": label("technical", "account"),
         "host": label("personal", "account"),
         "address": label("location", "account", "sealed; revealed only to the driver going there, audited"),
-        "lat": label("operational", "account", "rounded to ~100 m: enough to plan, not to find a door"),
+        "lat": label("operational", "account", "a cell of 500 m (city) to 2 km (villages): plans, finds no door"),
         "lon": label("operational", "account"),
         "area": label("personal", "account"),
     }
 
     def save(self, *args, **kwargs):
-        self.lat, self.lon = round(self.lat, COORD_DECIMALS), round(self.lon, COORD_DECIMALS)
+        """Whatever location was given, only its cell's centre is stored."""
+        self.lat, self.lon = coarse(self.lat, self.lon, self.hub.meeting_lat, self.hub.meeting_lon)
         super().save(*args, **kwargs)
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 
 
 class PrivacyConfig(AppConfig):
@@ -11,3 +12,6 @@ class PrivacyConfig(AppConfig):
         from . import logs
 
         logs.install()  # no token in any log line, from here on
+        from .text import strip_on_save
+
+        pre_save.connect(strip_on_save, dispatch_uid="nightstay.privacy.text.strip_on_save")

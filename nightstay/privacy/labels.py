@@ -21,7 +21,7 @@ class Sensitivity(str, Enum):
 class Retention(str, Enum):
     NIGHT = "night"  # purged 12 hours after the night's window ends
     ACCOUNT = "account"  # while the volunteer's account exists
-    APPLICATION = "application"  # until vetted (declined applications purged after 30 days)
+    APPLICATION = "application"  # until vetted (blanked 30 days after the decision; deleted after 60 undecided)
     AUDIT = "audit"  # 90 days
     HUB = "hub"  # while the hub exists
     COUNTS = "counts"  # anonymous figures, kept

@@ -6,7 +6,8 @@ what it purges say so here, where a reader of ``retention`` finds every one of t
 - hubs registers its ``Night``: night-scoped rows are found through their foreign keys to
   it, and a night is purged when its ``end`` is 12 hours past;
 - figures asks to count a night before its rows go (the anonymous counts outlive the rows);
-- volunteers registers its applications, blanked 30 days after their decision.
+- volunteers registers its applications, blanked 30 days after their decision (and deleted
+  when still undecided after ``PENDING_APPLICATION_DAYS``).
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Decided:
     model: type[models.Model]
     decided: models.Q  # the rows whose decision is taken (still open ones keep their fields)
     clock: str  # the field that says when it was taken
+    pending: models.Q | None = None  # rows still waiting for a decision: deleted after PENDING_APPLICATION_DAYS
+    pending_clock: str = "created_at"  # the field that says since when they wait
 
 
 @dataclass
@@ -46,8 +49,9 @@ def before_night_purge(hook: Callable) -> None:
         registry.before_night_purge.append(hook)
 
 
-def register_decided(model: type[models.Model], decided: models.Q, clock: str) -> None:
-    entry = Decided(model, decided, clock)
+def register_decided(model: type[models.Model], decided: models.Q, clock: str,
+                     pending: models.Q | None = None, pending_clock: str = "created_at") -> None:
+    entry = Decided(model, decided, clock, pending, pending_clock)
     if entry not in registry.decided:
         registry.decided.append(entry)
 

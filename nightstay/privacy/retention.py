@@ -5,7 +5,8 @@
   (a ``Stop`` through its trip, to the night). Anonymous counts (``NightFigures``) are kept,
   recorded at purge time when nobody closed the night.
 - ``Retention.APPLICATION``: the personal fields of an approved or declined application are
-  blanked 30 days after the decision; the row stays as a bare count.
+  blanked 30 days after the decision; the row stays as a bare count. An application nobody
+  decided is deleted ``PENDING_APPLICATION_DAYS`` (60) after it was sent.
 - ``Retention.AUDIT``: audit rows are deleted after 90 days.
 
 A model that carries night, application or audit labels but that this module cannot reach
@@ -139,6 +140,13 @@ def _blank_decided(entry, now: datetime) -> int:
     return qs.filter(still_there).update(**cleared)
 
 
+def purge_undecided(now: datetime) -> int:
+    """Delete applications that waited for a call longer than ``PENDING_APPLICATION_DAYS``."""
+    too_old = now - timedelta(days=settings.PENDING_APPLICATION_DAYS)
+    return sum(entry.model.objects.filter(entry.pending, **{f"{entry.pending_clock}__lt": too_old}).delete()[0]
+               for entry in registry.decided if entry.pending is not None)
+
+
 def purge_audit(now: datetime) -> Counter:
     deleted: Counter = Counter()
     for name, clock in AUDIT_CLOCKS.items():
@@ -160,8 +168,13 @@ def purge(now: datetime | None = None) -> dict:
         nights.update(purge_night(night, now))
         purged += 1
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
-    return {"nights": purged, "night_rows": nights, "applications": purge_applications(now),
-            "audit": purge_audit(now), "sessions": sessions}
+    done = {"nights": purged, "night_rows": nights, "applications": purge_applications(now),
+            "undecided": purge_undecided(now), "audit": purge_audit(now), "sessions": sessions}
+    if purged or done["applications"] or done["undecided"]:
+        from .scrub import scrub
+
+        scrub()
+    return done
 
 
 def end_sessions(user_ids, keep: str | None = None) -> int:
@@ -175,10 +188,19 @@ def end_sessions(user_ids, keep: str | None = None) -> int:
     return len(keys)
 
 
-@transaction.atomic
 def wipe(nights, user_ids, keep_session: str | None = None) -> dict:
     """A panic: the ``nights`` not yet purged on time lose their rows at once (counts first,
-    run-sheet links with them), and every session of ``user_ids`` ends but ``keep_session``."""
+    run-sheet links with them), and every session of ``user_ids`` ends but ``keep_session``;
+    then what was deleted is cleared from the database's files (``privacy.scrub``)."""
+    from .scrub import scrub
+
+    done = _wipe(nights, user_ids, keep_session)
+    scrub()
+    return done
+
+
+@transaction.atomic
+def _wipe(nights, user_ids, keep_session: str | None) -> dict:
     now = timezone.now()
     rows: Counter = Counter()
     for night in nights.filter(not_purged_on_time()):

@@ -114,6 +114,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory for tests
+    # Deleted is gone from the file: freed pages are zeroed (secure_delete), the write-ahead log
+    # is emptied after a panic (privacy.scrub) and temporary tables never touch the disk.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA secure_delete=ON; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY")
+# Days an application may wait for a call before ``manage.py purge`` deletes it, undecided.
+PENDING_APPLICATION_DAYS = envint("PENDING_APPLICATION_DAYS", "60")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -12,6 +12,7 @@ class VolunteersConfig(AppConfig):
 
         from .models import Application
 
-        # An application's personal fields go some days after it is approved or declined.
+        # An application's personal fields go some days after it is approved or declined; one never
+        # decided is deleted after PENDING_APPLICATION_DAYS.
         register_decided(Application, Q(status__in=[Application.Status.APPROVED, Application.Status.DECLINED]),
-                         "decided_at")
+                         "decided_at", pending=Q(status=Application.Status.PENDING), pending_clock="created_at")

@@ -6,21 +6,23 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from nightstay.privacy.text import PlainTextField
+
 from .models import Application
 
 OFFERS = [("host", _("A bed (host)")), ("driver", _("A car (driver)")), ("both", _("Both"))]
 
 
 class ApplicationForm(forms.ModelForm):
-    first_name = forms.CharField(label=_("First name"), max_length=60,
+    first_name = PlainTextField(label=_("First name"), max_length=60,
                                  widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     phone = forms.CharField(label=_("Phone"), max_length=30, help_text=_("A coordinator calls you on it."),
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     email = forms.EmailField(label=_("E-mail"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    area = forms.CharField(label=_("Town or district"), max_length=80, help_text=_("Not your street."))
+    area = PlainTextField(label=_("Town or district"), max_length=80, help_text=_("Not your street."))
     offer = forms.ChoiceField(label=_("You offer"), choices=OFFERS, widget=forms.RadioSelect)
-    offer_note = forms.CharField(label=_("Anything to add? (optional)"), max_length=300, required=False,
+    offer_note = PlainTextField(label=_("Anything to add? (optional)"), max_length=300, required=False, multiline=True,
                                  help_text=_("For example: 2 beds on weekends, a car with 4 seats."),
                                  widget=forms.Textarea(attrs={"rows": 2}))
     consent = forms.BooleanField(label=_("I have read the privacy notice and agree."),
@@ -51,5 +53,5 @@ class ApplicationForm(forms.ModelForm):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])
-    call_note = forms.CharField(label=_("Call note"), max_length=300, required=False,
+    call_note = PlainTextField(label=_("Call note"), max_length=300, required=False, multiline=True,
                                 widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,4 +1,9 @@
-"""A volunteer's application, waiting in the hub's vetting queue until a coordinator calls."""
+"""A volunteer's application, waiting in the hub's vetting queue until a coordinator calls.
+
+Everything typed freely here (the area, the note, the coordinator's call note) is sealed like
+the phone and e-mail: a street address typed in a note must not sit in clear in a dump. An
+application nobody decides is deleted after ``PENDING_APPLICATION_DAYS`` (privacy.retention).
+"""
 import uuid
 
 from django.conf import settings
@@ -29,13 +34,13 @@ class Application(models.Model):
     first_name = models.CharField(max_length=60)
     phone = SealedField()
     email = SealedField()
-    area = models.CharField(max_length=80, help_text="town or district, not a street")
+    area = SealedField(help_text="town or district, not a street")
     offer = models.CharField(max_length=6, choices=Offer.choices)
-    offer_note = models.CharField(max_length=300, blank=True)
+    offer_note = SealedField()
     consent = models.BooleanField(default=False)
     language = models.CharField(max_length=8, default="en")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    call_note = models.CharField(max_length=300, blank=True)
+    call_note = SealedField()
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -49,13 +54,13 @@ class Application(models.Model):
         "first_name": label("personal", "application"),
         "phone": label("sealed", "application"),
         "email": label("sealed", "application"),
-        "area": label("personal", "application", "a town, never a street"),
+        "area": label("sealed", "application", "typed freely: sealed, in case a street is typed there"),
         "offer": label("personal", "application"),
-        "offer_note": label("personal", "application"),
+        "offer_note": label("sealed", "application", "free text: sealed, whatever is typed there"),
         "consent": label("technical", "application"),
         "language": label("technical", "application", "the language of the welcome e-mail"),
         "status": label("technical", "application"),
-        "call_note": label("personal", "application"),
+        "call_note": label("sealed", "application", "the coordinator's free text: sealed"),
         "created_at": label("technical", "application"),
         "decided_at": label("technical", "application"),
         "decided_by": label("personal", "application"),

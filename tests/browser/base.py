@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import unittest
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
@@ -25,16 +27,29 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 
+class TurnTakingWSGIServer(WSGIServer):
+    """Serves one request at a time, each while holding ``SERVING``."""
+
+    def process_request(self, request, client_address):
+        with SERVING:
+            super().process_request(request, client_address)
+
+
+SERVING = threading.Lock()
+
+
 class SerialLiveServerThread(LiveServerThread):
     """A live server that serves one request at a time.
 
-    On SQLite the test database lives in memory and every server thread shares its one
-    connection; two requests at once (a page polling while another posts) then collide with
-    "database table is locked". Served one after the other they cannot.
+    On SQLite the test database lives in memory and the server shares the test's one
+    connection; two users of it at once (a page polling while another posts, or the test
+    reading a table while the server writes it) collide with "database table is locked".
+    Requests are served one after the other, and a test reads the database only between two
+    of them (``BrowserTestCase.database``).
     """
 
     def _create_server(self, connections_override=None):
-        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+        return TurnTakingWSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
 
 
 @unittest.skipUnless(CHROMIUM, "no Chromium found: install Debian's chromium package to run browser tests")
@@ -57,6 +72,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+
+    def database(self):
+        """Where a test reads or writes the database while the live server runs: the test waits
+        on what the page shows, then checks rows here, never while a request is being served
+        (on SQLite the server shares the test's connection; elsewhere it has its own)."""
+        return SERVING if connection.vendor == "sqlite" else nullcontext()
 
     def new_page(self, locale: str = "en-GB"):
         context = self.browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
@@ -81,13 +102,14 @@ class BrowserTestCase(StaticLiveServerTestCase):
         """A watched page already logged in as ``user``, past the second factor if enrolled."""
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is not None:
-            session["otp_device_id"] = device.persistent_id
-        session.save()
+        with self.database():
+            client = Client()
+            client.force_login(user)
+            session = client.session
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is not None:
+                session["otp_device_id"] = device.persistent_id
+            session.save()
         page, problems = self.watched_page()
         page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
                                    "url": self.live_server_url}])
@@ -102,6 +124,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
         page.fill("#id_password", password)
         page.click("button:has-text('Log in')")
         page.wait_for_selector("#id_code")
-        device = TOTPDevice.objects.get(user=user)
+        with self.database():
+            device = TOTPDevice.objects.get(user=user)
         page.fill("#id_code", f"{totp(device.bin_key):06d}")
         page.click("button:has-text('Continue')")

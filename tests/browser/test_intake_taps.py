@@ -30,6 +30,7 @@ class IntakeTapsTests(BrowserTestCase):
         self.assertTrue(page.is_checked("input[name=minor]"))
         page.click("button.save >> nth=0")
         page.wait_for_selector("text=2 parties waiting")
-        self.assertEqual(sorted(Party.objects.values_list("gender", "vulnerable_why", "minor")),
-                         [("f", "woman", False), ("m", "minor", True)])
+        with self.database():
+            self.assertEqual(sorted(Party.objects.values_list("gender", "vulnerable_why", "minor")),
+                             [("f", "woman", False), ("m", "minor", True)])
         self.assertEqual(problems, [])

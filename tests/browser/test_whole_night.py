@@ -14,7 +14,6 @@ console must stay clean (a CSP violation shows there).
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,6 +23,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Sum
+from playwright.sync_api import expect
 
 from nightstay.planning.models import Placement, Trip
 from nightstay.intake.models import Party
@@ -145,17 +145,16 @@ class WholeNightTests(BrowserTestCase):
         # 5. At the park, the coordinator registers parties: a woman alone, a family, two men.
         self.go(coordinator, "/intake/brussels/")
         tickets = {}
-        for who, size, gender, why, minor in (("woman", "1", "f", "woman", False), ("family", "3", "mixed", "", True),
-                                              ("man 1", "1", "m", "", False), ("man 2", "1", "m", "", False)):
+        for count, (who, size, gender, why, minor) in enumerate( (("woman", "1", "f", "woman", False), ("family", "3", "mixed", "", True),
+                                              ("man 1", "1", "m", "", False), ("man 2", "1", "m", "", False)), 1):
             coordinator.click(f"label:has(input[name=size_choice][value='{size}'])")
             coordinator.click(f"label:has(input[name=gender][value='{gender}'])")
             coordinator.click(f"label:has(input[name=vulnerable_why][value='{why}'])")
             if minor:
                 coordinator.check("input[name=minor]")
-            before = Party.objects.count()
             coordinator.click("button.save >> nth=0")
-            self.wait_until(lambda: Party.objects.count() == before + 1)
-            coordinator.wait_for_selector(".new-ticket")
+            expect(coordinator.locator("h2:has-text('waiting')")).to_contain_text(
+                f"{count} part{'y' if count == 1 else 'ies'} waiting")  # the page says the party is in
             tickets[who] = coordinator.inner_text(".new-ticket .ticket").strip()
             if who == "woman":  # her ticket, and the link her phone scans from the coordinator's
                 self.shot(coordinator, "intake")
@@ -164,8 +163,9 @@ class WholeNightTests(BrowserTestCase):
                 self.shot(coordinator, "guest-link")
                 guest_link = coordinator.get_attribute("text=Open the guest's page here", "href")
                 coordinator.click("text=Back")
-        self.assertEqual(Party.objects.get(ticket=tickets["family"]).size, 3)
-        self.assertTrue(Party.objects.get(ticket=tickets["woman"]).vulnerable)
+        with self.database():
+            self.assertEqual(Party.objects.get(ticket=tickets["family"]).size, 3)
+            self.assertTrue(Party.objects.get(ticket=tickets["woman"]).vulnerable)
 
         # 6. She plans (the planner runs in the background; the board polls), reads the proposal, announces.
         coordinator.click("a[href='/brussels/tonight/'] >> nth=0")  # the board
@@ -177,8 +177,9 @@ class WholeNightTests(BrowserTestCase):
         coordinator.click("#proposal button:has-text('Announce')")
         coordinator.wait_for_selector("text=Announced.")
         self.shot(coordinator, "announced")
-        woman = Party.objects.select_related("placement__home__host").get(ticket=tickets["woman"])
-        self.assertEqual(woman.placement.home.host.first_name, "Yasmine")  # a vulnerable woman goes to a home
+        with self.database():
+            woman = Party.objects.select_related("placement__home__host").get(ticket=tickets["woman"])
+            self.assertEqual(woman.placement.home.host.first_name, "Yasmine")  # a vulnerable woman goes to a home
 
         # The woman's phone opens the link from the QR code: her ride, its time, the driver's first name.
         guest = self.watched_as("guest")
@@ -201,23 +202,26 @@ class WholeNightTests(BrowserTestCase):
         self.assertNotIn("Rue Josaphat", copied.inner_text("body"))
         volunteer.click("#sheet button:has-text('Departed')")
         volunteer.wait_for_selector("#sheet p.muted:has-text('Departed')")  # the sheet came back, departed
-        while volunteer.locator("#sheet button:has-text('Dropped')").count():
-            stops_left = volunteer.locator("#sheet button:has-text('Dropped')").count()
-            volunteer.click("#sheet button:has-text('Dropped') >> nth=0")
-            self.wait_until(lambda: volunteer.locator("#sheet button:has-text('Dropped')").count() < stops_left)
+        dropped = volunteer.locator("#sheet button:has-text('Dropped')")
+        for stops_left in range(dropped.count(), 0, -1):
+            dropped.first.click()
+            expect(dropped).to_have_count(stops_left - 1)  # the sheet came back with one stop fewer
         self.shot(volunteer, "run-sheet-done")
         self.assertEqual(volunteer.locator(".address").count(), 0)  # dropped: the address is no longer shown
-        self.assertFalse(Trip.objects.filter(departed_at__isnull=True, stops__dropped_at__isnull=True).exists())
+        with self.database():
+            self.assertFalse(Trip.objects.filter(departed_at__isnull=True, stops__dropped_at__isnull=True).exists())
 
         # 8. The host confirms her guests arrived.
         self.go(volunteer, "/")
         volunteer.click("text=My guests tonight")
         volunteer.wait_for_selector("h1:has-text('Your guests tonight')")
         self.shot(volunteer, "host-notice")
-        while volunteer.locator("button:has-text('They arrived')").count():
-            volunteer.click("button:has-text('They arrived') >> nth=0")
-            volunteer.wait_for_load_state()
-        self.assertEqual(Party.objects.get(ticket=tickets["woman"]).status, Party.Status.ARRIVED)
+        arrived = volunteer.locator("button:has-text('They arrived')")
+        for guests_left in range(arrived.count(), 0, -1):
+            arrived.first.click()
+            expect(arrived).to_have_count(guests_left - 1)  # the page came back with one party fewer to confirm
+        with self.database():
+            self.assertEqual(Party.objects.get(ticket=tickets["woman"]).status, Party.Status.ARRIVED)
 
         # 9. The coordinator closes the night; the page shows the night's counts.
         self.go(coordinator, "/")
@@ -227,7 +231,8 @@ class WholeNightTests(BrowserTestCase):
         self.shot(coordinator, "close")
         shown = {th.inner_text().strip(): td.inner_text().strip()
                  for th, td in zip(coordinator.locator("#counts th").all(), coordinator.locator("#counts td").all())}
-        self.assertEqual(shown, self.expected_counts())
+        with self.database():
+            self.assertEqual(shown, self.expected_counts())
 
         self.assertEqual(self.problems, [])
 
@@ -254,10 +259,3 @@ class WholeNightTests(BrowserTestCase):
             "Drivers": str(trips.values("driver").distinct().count()),
             "Drivers' km": str(km),
         }
-
-    def wait_until(self, condition, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                self.fail("timed out waiting")
-            time.sleep(0.05)

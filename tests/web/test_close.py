@@ -216,10 +216,12 @@ class CloseAndPanicBrowserTests(BrowserTestCase):
         page.wait_for_selector("text=Counts kept at")
         self.assertEqual(page.locator(".messages").count(), 0)  # swapped in place by htmx, no reload
         self.shot(page, "figures-close")
-        self.assertTrue(NightFigures.objects.filter(hub=self.hub, people=9).exists())
+        with self.database():
+            self.assertTrue(NightFigures.objects.filter(hub=self.hub, people=9).exists())
         page.click("text=Panic: wipe tonight's data")
         page.check("input[name=confirm]")
         page.click("button:has-text('Wipe now')")
         page.wait_for_selector("text=data is gone")
-        self.assertEqual(Party.objects.count(), 0)
+        with self.database():
+            self.assertEqual(Party.objects.count(), 0)
         self.assertEqual(problems, [])

@@ -221,15 +221,17 @@ class IntakeBrowserTests(BrowserTestCase):
         page.click("button.save >> nth=0")
         page.wait_for_selector(".new-ticket[data-sent]")  # shown at once, then confirmed by the server
         ticket = page.inner_text(".new-ticket .ticket")
-        self.assertEqual(Party.objects.get().ticket, ticket)
+        with self.database():
+            self.assertEqual(Party.objects.get().ticket, ticket)
         self.assertTrue(page.is_checked("input[name=size_choice][value='1']"))  # ready for the next one
         self.assertIn("1 party waiting", page.inner_text("#waiting h2"))
         self.shot(page, "intake-after-one-tap")
         page.click("#waiting button")
         page.wait_for_selector("text=0 parties waiting")
-        party = Party.objects.get()
-        party.status = Party.Status.WAITING
-        party.save()
+        with self.database():
+            party = Party.objects.get()
+            party.status = Party.Status.WAITING
+            party.save()
         page.goto(self.live_server_url + f"/intake/ticket/{party.guest_token()}/en/")
         page.click("a[lang=ar]")
         page.wait_for_selector("html[dir=rtl]")

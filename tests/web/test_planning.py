@@ -11,6 +11,7 @@ from nightstay.hubs.models import Night
 from nightstay.intake.models import Party
 from nightstay.planner.check import check_plan
 from nightstay.planner.read import read_night
+from nightstay.pledges.areas import coarse
 from nightstay.pledges.models import BedPledge
 
 from .test_board import TonightTestCase
@@ -38,7 +39,9 @@ class NightFileTests(TonightTestCase):
             self.assertNotIn(secret, text)
         hugo = next(h for h in doc["hosts"] if h["pickup"] == "driver")
         self.assertRegex(hugo["id"], r"^H-[0-9a-f]{12}$")
-        self.assertEqual(hugo["location"], {"lat": 50.837, "lon": 4.368})  # as stored: rounded
+        self.assertEqual(hugo["location"], {"lat": self.hugo_home.lat, "lon": self.hugo_home.lon})  # as stored:
+        self.assertEqual((hugo["location"]["lat"], hugo["location"]["lon"]),  # the centre of its 500 m cell
+                         coarse(50.8366, 4.3680, self.hub.meeting_lat, self.hub.meeting_lon))
         self.assertRegex(doc["drivers"][0]["id"], r"^D-[0-9a-f]{12}$")
 
     def test_only_pledges_open_tonight(self):

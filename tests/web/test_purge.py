@@ -135,6 +135,24 @@ class ApplicationPurgeTests(HubTestCase):
         self.assertEqual((recent.first_name, pending.phone), ("Noor", "+32 470 11 22 33"))
 
 
+    def test_an_application_nobody_decides_is_deleted_after_sixty_days(self):
+        with time_machine.travel(at(24, 20) - timedelta(days=61), tick=False):
+            forgotten = self.make("pending", None)
+        with time_machine.travel(at(24, 20) - timedelta(days=59), tick=False):
+            waiting = self.make("pending", None)
+        with time_machine.travel(at(24, 20), tick=False):
+            self.assertIn("undecided applications deleted: 1", purge())
+            self.assertIn("undecided applications deleted: 0", purge())
+        self.assertFalse(Application.objects.filter(pk=forgotten.pk).exists())
+        self.assertTrue(Application.objects.filter(pk=waiting.pk).exists())
+
+    def test_the_wait_is_a_setting(self):
+        with time_machine.travel(at(24, 20) - timedelta(days=11), tick=False):
+            self.make("pending", None)
+        with self.settings(PENDING_APPLICATION_DAYS=10), time_machine.travel(at(24, 20), tick=False):
+            self.assertIn("undecided applications deleted: 1", purge())
+
+
 class NightForTests(HubTestCase):
     def test_purge_due_is_twelve_hours_after_the_end(self):
         night = Night.for_date(self.hub, self.today)

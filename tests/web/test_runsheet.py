@@ -46,7 +46,8 @@ class RunSheetTests(RunSheetTestCase):
         self.assertContains(r, "FAMY")
         self.assertContains(r, "ar,en")
         self.assertContains(r, "Rue du Trône 12, 1050 Ixelles")
-        self.assertContains(r, 'href="geo:50.837,4.368?q=Rue%20du%20Tr%C3%B4ne%2012%2C%201050%20Ixelles"')
+        self.assertContains(r, f'href="geo:{self.hugo_home.lat},{self.hugo_home.lon}'  # the home's cell; the address
+                               '?q=Rue%20du%20Tr%C3%B4ne%2012%2C%201050%20Ixelles"')  # finds the door
         self.assertEqual(r["Cache-Control"], "no-store")
 
     def test_only_the_next_undelivered_address_is_shown(self):

@@ -42,6 +42,33 @@ class SignUpTests(HubTestCase):
         self.assertNotIn("lea@", stored)
         self.assertNotIn("470", stored)
 
+    def test_free_text_is_sealed_in_the_database(self):
+        """A street typed in the area or the note is in no dump: those columns hold ciphertext."""
+        self.join(area="Quartier Josaphat", offer_note="Rue des Palais 44, ring twice")
+        application = Application.objects.get()
+        self.assertEqual((application.area, application.offer_note),
+                         ("Quartier Josaphat", "Rue des Palais 44, ring twice"))
+        with connection.cursor() as cur:
+            cur.execute("SELECT area, offer_note, call_note FROM volunteers_application")
+            area, note, call_note = cur.fetchone()
+        self.assertTrue(area.startswith("ns1:") and note.startswith("ns1:"), (area, note))
+        self.assertEqual(call_note, "")
+        self.assertNotIn("Josaphat", area + note)
+        self.assertNotIn("Palais", area + note)
+
+    def test_invisible_characters_are_stripped_from_names_and_notes(self):
+        """Right-to-left overrides, zero-width and control characters never reach the database."""
+        self.join(first_name="\u202eLea\u200b\u2066", area="Schaer\u00adbeek\u200f",
+                  offer_note="2 beds\r\non weekends\u202e\x07")
+        application = Application.objects.get()
+        self.assertEqual((application.first_name, application.area, application.offer_note),
+                         ("Lea", "Schaerbeek", "2 beds\non weekends"))
+
+    def test_a_name_of_invisible_characters_only_is_refused(self):
+        r = self.join(first_name="\u202e\u200b")
+        self.assertContains(r, "This field is required")
+        self.assertEqual(Application.objects.count(), 0)
+
     def test_the_answer_is_the_same_for_a_known_email(self):
         new = self.join()
         known = self.join(email="hugo@example.org")

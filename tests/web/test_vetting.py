@@ -38,6 +38,21 @@ class QueueTests(HubTestCase):
         self.assertContains(r, "lea@example.org")
         self.assertNotContains(r, "lou@example.org")  # not "Lou": a random CSRF token may hold it
 
+    def test_a_right_to_left_override_is_never_shown_in_the_queue(self):
+        """A name that would read backwards (U+202E), however it was stored, reaches the page plain."""
+        self.client.post(reverse("volunteer_join", args=["brussels"]), {
+            "first_name": "\u202eanoJ", "phone": "+32 470 12 34 57", "email": "jona@example.org",
+            "area": "Ixelles\u202e", "offer": "host", "offer_note": "\u2067two\u2069 beds\u200b", "consent": "on"})
+        apply(self.hub, email="rami@example.org", first_name="Ra\u202emi\u200d\u200e")  # not through a form
+        self.log_in(self.colette)
+        r = self.client.get(self.url)
+        page = r.content.decode()
+        self.assertIn("anoJ", page)
+        self.assertIn("Rami", page)
+        for invisible in ("\u202e", "\u2067", "\u2069", "\u200b", "\u200d", "\u200e"):
+            self.assertNotIn(invisible, page)
+        self.assertIn("<bdi>anoJ</bdi>", page)  # isolated: any right-to-left name stays in its box
+
     def test_someone_who_already_volunteers_here_is_marked(self):
         apply(self.hub, email="Bea@example.org", offer="host", first_name="Béa")
         apply(self.hub, email="otto@example.org", offer="host", first_name="Otto")
@@ -127,6 +142,15 @@ class DecisionTests(HubTestCase):
                                                                                       self.adele))
         self.assertFalse(User.objects.filter(email_index=blind_index("lea@example.org")).exists())
         self.assertEqual(mail.outbox, [])
+
+    def test_the_call_note_is_sealed_and_plain(self):
+        self.log_in(self.colette)
+        self.decide(self.lea, "decline", "lives at Rue Haute 3\u202e, no car")
+        self.lea.refresh_from_db()
+        self.assertEqual(self.lea.call_note, "lives at Rue Haute 3, no car")
+        stored = Application.objects.filter(pk=self.lea.pk).values_list("call_note", flat=True).get()
+        self.assertTrue(stored.startswith("ns1:"))
+        self.assertNotIn("Haute", stored)
 
     def test_htmx_gets_the_card_back(self):
         self.log_in(self.colette)
@@ -225,7 +249,8 @@ class SignUpToApprovalBrowserTests(BrowserTestCase):
         coordinator.click("button[value=approve]")
         coordinator.wait_for_selector("text=Léa is in")
         self.assertTrue(coordinator.url.endswith("/volunteer/brussels/queue/"))  # swapped in place by htmx
-        self.assertEqual(Application.objects.get().status, "approved")
+        with self.database():
+            self.assertEqual(Application.objects.get().status, "approved")
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(problems + more_problems, [])
 

@@ -26,6 +26,7 @@ from nightstay.figures.models import NightFigures
 from nightstay.hubs.models import Hub, Membership, Night, Role, Shelter
 from nightstay.intake.models import TICKET_ALPHABET, Party
 from nightstay.planner import demo
+from nightstay.pledges.areas import coarse
 from nightstay.pledges.models import BedPledge, Home, Recurrence, SeatPledge
 from nightstay.privacy.checks import LOCAL_HOSTS
 from nightstay.privacy.crypto import blind_index, new_key_line
@@ -171,8 +172,9 @@ class Command(BaseCommand):
                 members.append(Membership(user=user, hub=hub, role=Role.HOST))
             area = nearest_area(h["location"])
             postcode = rng.choice(POSTCODES) if area in AREAS and area not in demo.TOWNS else "3000"
-            home = Home(hub=hub, host=user, lat=round(h["location"]["lat"], 3), lon=round(h["location"]["lon"], 3),
-                        area=area, address=f"{rng.choice(STREETS)} {rng.randint(1, 180)}, {postcode} {area}")
+            lat, lon = coarse(h["location"]["lat"], h["location"]["lon"], hub.meeting_lat, hub.meeting_lon)
+            home = Home(hub=hub, host=user, lat=lat, lon=lon, area=area,
+                        address=f"{rng.choice(STREETS)} {rng.randint(1, 180)}, {postcode} {area}")
             homes.append(home)
             by_id[h["id"]] = home
             recurrence = demo._pick(rng, patterns)

@@ -1,5 +1,7 @@
 """Delete what is due: nights 12 hours after their window, decided applications after 30 days,
-audit rows after 90 days, expired sessions. A timer runs it every 15 minutes (see README)."""
+undecided ones after 60 (``PENDING_APPLICATION_DAYS``), audit rows after 90 days, expired
+sessions; then clear the deleted rows from the database's files. A timer runs it every 15
+minutes (see README)."""
 from django.core.management.base import BaseCommand
 
 from nightstay.privacy.retention import purge
@@ -15,4 +17,5 @@ class Command(BaseCommand):
         for name, count in sorted(rows.items()):
             self.stdout.write(f"  {name}: {count}")
         self.stdout.write(f"applications blanked: {done['applications']}, "
+                          f"undecided applications deleted: {done['undecided']}, "
                           f"audit rows deleted: {sum(done['audit'].values())}, sessions ended: {done['sessions']}")

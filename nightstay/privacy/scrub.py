@@ -1,0 +1,82 @@
+"""After a panic or a purge, what was deleted leaves the database's own files as well.
+
+A deleted row is not gone from disk by itself: SQLite keeps it in free pages and in its
+journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
+
+- **SQLite** (settings): every connection sets ``secure_delete`` (freed space is overwritten
+  with zeros), a write-ahead log and in-memory temporary tables. ``scrub()`` then rewrites the
+  file (``VACUUM``) and empties the log (``wal_checkpoint(TRUNCATE)``): the file holds only
+  live rows and the log is zero bytes long.
+- **PostgreSQL**: ``VACUUM FULL`` of the tables that held the deleted rows (the night's, the
+  sessions', the applications'): each is rewritten into a new file holding only live rows and
+  the old file is truncated. A plain ``VACUUM`` would only mark the dead rows' space as free,
+  leaving their bytes in the pages. A vacuum keeps the deleted rows that another transaction
+  may still see (a backup running, an automatic ``ANALYZE``): the scrub first waits a few
+  seconds for the transactions older than itself to end. It gives up on a table locked for
+  more than a few seconds rather than hang the panic, and says so in the log. The write-ahead
+  log (``pg_wal``) still holds the night's inserts until its segments are recycled: that is the
+  limit of this scrub (``docs/threat-model.md``).
+
+A scrub runs outside any transaction (``VACUUM`` refuses to run inside one): called inside
+one, it waits for the commit.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from django.contrib.sessions.models import Session
+from django.db import DatabaseError, connection, transaction
+
+from .registry import registry
+from .retention import night_scoped
+
+log = logging.getLogger(__name__)
+WAIT_SECONDS = 5  # for older transactions to end, and for a table's lock
+
+
+def scrubbed_tables() -> list[str]:
+    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications."""
+    models = [model for model, _ in night_scoped()] + [Session] + [entry.model for entry in registry.decided]
+    return sorted({model._meta.db_table for model in models})
+
+
+def scrub() -> None:
+    if connection.in_atomic_block:
+        transaction.on_commit(scrub)
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            if connection.is_in_memory_db():
+                return  # nothing on disk (the test database)
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            _wait_for_older_snapshots(cursor)
+            cursor.execute("SET lock_timeout = %s", [f"{WAIT_SECONDS}s"])
+            try:
+                for table in scrubbed_tables():
+                    try:
+                        cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(table)}")
+                    except DatabaseError as e:
+                        log.warning("scrub: %s not rewritten (%s): its deleted rows stay until the next purge",
+                                    table, str(e).strip().splitlines()[0])
+            finally:
+                cursor.execute("RESET lock_timeout")
+
+
+def _wait_for_older_snapshots(cursor) -> None:
+    """Wait (a little) until no other session of this database sees rows as they were before now."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    cursor.execute("SELECT now()")
+    started = cursor.fetchone()[0]
+    query = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+             "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start < %s")
+    while True:
+        cursor.execute(query, [started])
+        if not cursor.fetchone()[0]:
+            return
+        if time.monotonic() > deadline:
+            log.warning("scrub: a transaction older than the deletion is still open: what it can see stays")
+            return
+        time.sleep(0.1)
