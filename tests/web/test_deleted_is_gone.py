@@ -39,11 +39,12 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENING = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.get_fixed_timezone(60))
 PLAN_AND_ANNOUNCE = """
 from django.test.utils import override_settings
-from nightstay.dispatch import announce, planning
+from nightstay.dispatch import announce
+from nightstay.planning import runs
 from nightstay.hubs.models import Hub
 night = Hub.objects.get(slug="brussels").tonight()
 with override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=1):
-    planning.start(night, None)
+    runs.start(night, None)
     announce.announce(night)
 """
 

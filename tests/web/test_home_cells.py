@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.urls import reverse
 
-from nightstay.hubs.management.commands.demo_setup import SEED
+from nightstay.demo.management.commands.demo_setup import SEED
 from nightstay.planner import demo
 from nightstay.planner.night import crow_km as km_between
 from nightstay.pledges.areas import cell_km, coarse
