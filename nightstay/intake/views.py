@@ -10,15 +10,17 @@ import uuid
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import STAFF
+from nightstay.hubs.models import STAFF, Night
 
 from .forms import PartyForm
 from .models import Party
@@ -32,6 +34,14 @@ def _waiting(night) -> dict:
     return {"waiting": parties, "waiting_people": sum(p.size for p in parties)}
 
 
+def closed_message(night: Night) -> str:
+    """Why nothing is registered or changed on a closed night (its figures are counted), or ""."""
+    if night.status != Night.Status.CLOSED:
+        return ""
+    return _("Tonight is closed: its figures are counted, so nobody can be registered or changed any more. "
+             "Register newcomers tomorrow evening.")
+
+
 def _hub_party(request: HubRequest, party_id) -> Party:
     """A party of one of this hub's nights; another hub's party is a 404."""
     return get_object_or_404(Party.objects.select_related("night"), pk=party_id, night__hub=request.hub)
@@ -42,10 +52,13 @@ def intake(request: HubRequest):
     night = request.hub.tonight()
     form = PartyForm(request.POST or None, hub=request.hub)
     new_party = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and closed_message(night):
+        form.add_error(None, closed_message(night))  # the form comes back with what was typed
+    elif request.method == "POST" and form.is_valid():
         new_party = form.save(commit=False)
         new_party.night = night
         new_party.save_with_new_ticket()
+        night.changed()
         if not request.htmx:
             return redirect(reverse("intake:intake", args=[request.hub.slug]) + f"?new={new_party.pk}")
         form = PartyForm(hub=request.hub)
@@ -68,8 +81,11 @@ def _uuid_or_none(value: str):
 def edit(request: HubRequest, party_id):
     party = _hub_party(request, party_id)
     form = PartyForm(request.POST or None, hub=request.hub, instance=party)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and closed_message(party.night):
+        form.add_error(None, closed_message(party.night))
+    elif request.method == "POST" and form.is_valid():
         form.save()
+        party.night.changed()
         return redirect("intake:intake", hub=request.hub.slug)
     return render(request, "intake/edit.html", {"form": form, "party": party})
 
@@ -80,6 +96,10 @@ def left(request: HubRequest, party_id):
     """The party left the park: it leaves the waiting list (and the next plan). With ``back``,
     the undo of a tap made by mistake: the party is back in the list."""
     party = _hub_party(request, party_id)
+    if closed_message(party.night):
+        messages.error(request, closed_message(party.night))
+        return redirect("intake:intake", hub=request.hub.slug)
+    party.night.changed()
     if request.POST.get("back"):
         party.put_back()
         if request.htmx:
