@@ -166,6 +166,7 @@ def departed(request, grant: RunSheetGrant, token: str, trip: str):
         trip.save(update_fields=["departed_at"])
         Party.objects.filter(placement__stop__trip=trip, status=Party.Status.PLACED).update(
             status=Party.Status.ON_THE_WAY)
+        grant.night.changed()
     return _marked(request, grant, token)
 
 
@@ -180,6 +181,7 @@ def dropped(request, grant: RunSheetGrant, token: str, stop: str):
         if at is None or at.pk != stop.pk:
             return _refusal(request, "dispatch/not_this_stop.html", 409)
         Stop.objects.filter(pk=stop.pk, dropped_at__isnull=True).update(dropped_at=timezone.now())
+        grant.night.changed()
     return _marked(request, grant, token)
 
 
@@ -207,6 +209,7 @@ def host_arrived(request: HubRequest, placement: str):
         placement.arrived_at = timezone.now()
         placement.save(update_fields=["arrived_at"])
         Party.objects.filter(pk=placement.party_id).update(status=Party.Status.ARRIVED)
+        night.changed()
     return redirect("host_tonight", hub=request.hub.slug)
 
 

@@ -68,6 +68,7 @@ def announce_plan(request: HubRequest):
     except announce.Refused as exc:
         messages.error(request, str(exc))
     else:
+        night.changed()
         messages.success(request, _("Announced. Each driver finds their run sheet on their own page."))
     return redirect("board", hub=request.hub.slug)
 
@@ -88,6 +89,7 @@ def at_park(request: HubRequest):
                     ParkArrival.objects.get_or_create(night=night, user_id=user_id)
             except IntegrityError:
                 pass  # another coordinator tapped at the same moment
+        night.changed()
     if request.htmx:
         return render(request, "dispatch/_volunteers.html",
                       {"volunteers": _volunteers(night, beds, seats), "hub": request.hub})

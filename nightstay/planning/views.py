@@ -64,6 +64,7 @@ def pin(request: HubRequest):
         pins.pin(night, request.POST.get("party", ""))
     except pins.Refused as exc:
         return _answer(request, night, error=str(exc))
+    night.changed()
     return _answer(request, night)
 
 
@@ -83,6 +84,7 @@ def move(request: HubRequest):
     except (pins.Refused, IntegrityError) as exc:
         message = view.readable(exc) if isinstance(exc, pins.Refused) else _("Someone else just changed this.")
         return _refused(request, night, form, message)
+    night.changed()
     return _answer(request, night)
 
 
