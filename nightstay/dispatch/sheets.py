@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
 from nightstay.hubs.views import error_404
@@ -32,6 +33,7 @@ from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge
 from nightstay.privacy.reveal import RevealRefused, reveal
 
+from . import changes
 from .models import RunSheetGrant
 
 DEVICE_COOKIE = "nightstay_run_device"
@@ -131,11 +133,19 @@ def _viewer(request, grant: RunSheetGrant):
 
 
 def _sheet(request, grant: RunSheetGrant, token: str):
-    """The sheet as it stands: the next stop's address (revealed, audited), the rest by area."""
+    """The sheet as it stands: the next stop's address (revealed, audited), the rest by area.
+
+    A live poll (``?since=``) gets an empty 204 while the night did not change. When it did, an
+    address the phone already shows (``shown``: the same stop at the same home) is neither
+    revealed nor counted again: the page keeps the one it has."""
+    if answer := live.unchanged(request, grant.night):
+        return answer
     trips = _trips(grant)
     nxt = _next_stop(trips)
     address, refused, geo = "", False, ""
-    if nxt is not None and nxt.home is not None:
+    shown = f"{nxt.pk}:{nxt.home_id}" if nxt is not None else ""
+    kept = request.method == "GET" and bool(shown) and request.GET.get("shown") == shown
+    if nxt is not None and nxt.home is not None and not kept:
         viewer = _viewer(request, grant)
         try:
             address = reveal(nxt.home, "address", user=viewer, hub=grant.night.hub, purpose="run sheet",
@@ -146,8 +156,12 @@ def _sheet(request, grant: RunSheetGrant, token: str):
         where = nxt.home or nxt.shelter
         text = address if nxt.home else nxt.shelter.name
         geo = f"geo:{where.lat},{where.lon}" + (f"?q={quote(text)}" if text else "")
+    seen = changes.remember(grant.seen, changes.sheet_outline(trips), changes.sheet_changes)
+    if seen != grant.seen:
+        RunSheetGrant.objects.filter(pk=grant.pk).update(seen=seen)
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
-           "token": token}
+           "token": token, "kept": kept, "note": seen["note"],
+           "shown": shown if (address or kept or (nxt is not None and nxt.home is None)) else ""}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
     return render(request, template, ctx)
 
@@ -194,9 +208,15 @@ def host_tonight(request: HubRequest):
                   .select_related("party", "home", "stop__trip__driver").order_by("arrive", "party__ticket"))
     self_pickup = {p.home_id: p for p in BedPledge.objects.filter(home__host=request.user, home__hub=request.hub,
                                                                   pickup="self") if p.is_open_on(night.date)}
+    if answer := live.unchanged(request, night):
+        return answer
     for p in placements:
         p.pickup = self_pickup.get(p.home_id)
-    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup}
+    key = f"host-notice-{night.pk}"  # what this phone last showed, to say what changed
+    seen = changes.remember(request.session.get(key), changes.notice_outline(placements), changes.notice_changes)
+    if request.session.get(key) != seen:
+        request.session[key] = seen
+    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup, "note": seen["note"]}
     return render(request, "dispatch/host_tonight.html", ctx)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_POST
 
+from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import STAFF, Night
 
@@ -133,6 +134,8 @@ def ticket(request, token: str, lang: str | None = None):
                                           "placement__home__host").filter(pk=party_id).first())
     if party is None or party.night.purged_at is not None:
         return _gone(request)
+    if answer := live.unchanged(request, party.night):
+        return answer
     lang = lang or _guest_language(request, party)
     with translation.override(lang):
         response = render(request, "intake/ticket.html", {
