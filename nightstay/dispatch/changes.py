@@ -36,8 +36,12 @@ def sheet_changes(before: dict, after: dict) -> list[str]:
     for k in new.keys() & old.keys():
         if new[k]["at"] != old[k]["at"]:
             words.append(_("%(where)s now at %(at)s") % new[k])
-        if new[k]["who"] != old[k]["who"]:
-            words.append(_("other guests for %(where)s") % new[k])
+        came = [t for t in new[k]["who"] if t not in old[k]["who"]]
+        gone = [t for t in old[k]["who"] if t not in new[k]["who"]]
+        if came:
+            words.append(_("%(who)s added at %(where)s") % {"who": " ".join(came), "where": new[k]["where"]})
+        if gone:
+            words.append(_("%(who)s no longer at %(where)s") % {"who": " ".join(gone), "where": new[k]["where"]})
     if not words and before.get("departs") != after.get("departs"):
         words.append(_("new departure times"))
     return words

@@ -143,7 +143,7 @@ def _sheet(request, grant: RunSheetGrant, token: str):
     trips = _trips(grant)
     nxt = _next_stop(trips)
     address, refused, geo = "", False, ""
-    shown = f"{nxt.pk}:{nxt.home_id}" if nxt is not None else ""
+    shown = (f"h{nxt.home_id}" if nxt.home_id else f"s{nxt.shelter_id}") if nxt is not None else ""
     kept = request.method == "GET" and bool(shown) and request.GET.get("shown") == shown
     if nxt is not None and nxt.home is not None and not kept:
         viewer = _viewer(request, grant)

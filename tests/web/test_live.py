@@ -42,7 +42,7 @@ class LivePageTests(RunSheetTestCase):
         r = self.client.get(self.sheet)
         self.assertContains(r, "Rue du Trône")
         self.assertEqual(AddressReveal.objects.count(), 1)
-        shown = f"{self.stop.pk}:{self.hugo_home.pk}"
+        shown = f"h{self.hugo_home.pk}"
         self.assertContains(r, f"shown={shown}")
         r = self.poll(self.sheet, shown=shown)
         self.assertEqual(r.status_code, 204)
@@ -67,7 +67,7 @@ class LivePageTests(RunSheetTestCase):
         self.stop.delete()
         self.add_stop_at_beas()
         self.night.changed()
-        r = self.client.get(self.sheet, {"since": self.version() - 1, "shown": "gone:1"})
+        r = self.client.get(self.sheet, {"since": self.version() - 1, "shown": f"h{self.hugo_home.pk}"})
         self.assertContains(r, "Chaussée de Wavre")
         self.assertEqual(AddressReveal.objects.count(), 2)
 
