@@ -92,3 +92,37 @@ class LiveBoardTests(BrowserTestCase):
         self.assertEqual(AddressReveal.objects.count(), reveals)  # ...and was not revealed again
         self.shot(sheet, "live-run-sheet")
         self.assertEqual(colette_problems + adele_problems, [])
+
+
+@pytest.mark.browser
+@override_settings(PLAN_TIME_LIMIT=0.2)
+class IdlePollWeightTests(LiveBoardTests):
+    """What an open page costs while nothing happens: one empty 204 every 3 s, on the wire."""
+
+    test_two_boards_and_a_run_sheet_follow_each_other = None
+
+    def idle_polls(self, page, url: str) -> list[int]:
+        sizes: list[int] = []
+
+        def count(response):
+            if "since=" in response.url:
+                s = response.request.sizes()
+                sizes.append(response.status == 204 and sum(s.values()))
+
+        page.on("response", count)
+        page.goto(url)
+        page.wait_for_timeout(6500)  # two polls
+        return sizes
+
+    def test_an_idle_page_costs_a_few_hundred_bytes_a_poll(self):
+        colette, _problems = self.page_logged_in_as(self.colette)
+        hugo, _problems = self.page_logged_in_as(self.hugo)
+        _grant, token = RunSheetGrant.issue(self.night, self.dara)
+        ticket = Party.objects.get(ticket="FAMY").guest_token()
+        pages = {"board": (colette, "/brussels/tonight/"), "run sheet": (self.new_page(), f"/run/{token}/"),
+                 "host notice": (hugo, "/brussels/host/tonight/"), "ticket": (self.new_page(), f"/intake/ticket/{ticket}/")}
+        for name, (page, path) in pages.items():
+            sizes = self.idle_polls(page, self.live_server_url + path)
+            self.assertGreaterEqual(len(sizes), 2, name)
+            self.assertTrue(all(0 < s < 1500 for s in sizes), f"{name}: {sizes}")
+            print(f"{name}: {max(sizes)} bytes a poll (request and response), {20 * max(sizes)} bytes a minute idle")
