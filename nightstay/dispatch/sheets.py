@@ -135,9 +135,9 @@ def _viewer(request, grant: RunSheetGrant):
 def _sheet(request, grant: RunSheetGrant, token: str):
     """The sheet as it stands: the next stop's address (revealed, audited), the rest by area.
 
-    A live poll (``?since=``) gets an empty 204 while the night did not change. When it did, an
-    address the phone already shows (``shown``: the same stop at the same home) is neither
-    revealed nor counted again: the page keeps the one it has."""
+    A live poll (``?since=``) gets an empty 204 while the night did not change. When it did,
+    the address the phone already shows (``shown`` names its place, which outlives the stop
+    rows a new announcement writes) is neither revealed nor counted again: the page keeps it."""
     if answer := live.unchanged(request, grant.night):
         return answer
     trips = _trips(grant)
