@@ -21,6 +21,8 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py demo_setup --url http://$(HOST):$(PORT)/
+# the planning worker beside the web server; stopped with it (Ctrl-C, or the server exiting)
+	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SITE_ROOT=$(SITE_ROOT) $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)  # --insecure: serve static files with DEBUG off
 
 test: $(STAMP)

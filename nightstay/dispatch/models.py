@@ -37,6 +37,7 @@ class RunSheetGrant(models.Model):
     shown_at = models.DateTimeField(null=True, blank=True)
     shown_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
+    seen = models.JSONField(null=True, blank=True)
 
     data_labels = {
         "id": label("technical", "night"),
@@ -49,6 +50,8 @@ class RunSheetGrant(models.Model):
         "opened_at": label("technical", "night", "when that phone first opened the link"),
         "shown_at": label("technical", "night", "when a coordinator showed the link's QR code (once)"),
         "shown_by": label("personal", "night", "the coordinator who showed it"),
+        "seen": label("operational", "night", "the sheet as its phone last showed it (areas, times, codes; "
+                                              "no address), to say what changed"),
     }
 
     @staticmethod

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
 from nightstay.intake.models import Party
@@ -33,6 +34,7 @@ from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge
 from nightstay.privacy.reveal import RevealRefused, reveal
 
+from . import changes
 from .models import RunSheetGrant
 
 DEVICE_COOKIE = "nightstay_run_device"
@@ -133,11 +135,19 @@ def _viewer(request, grant: RunSheetGrant):
 
 
 def _sheet(request, grant: RunSheetGrant, token: str):
-    """The sheet as it stands: the next stop's address (revealed, audited), the rest by area."""
+    """The sheet as it stands: the next stop's address (revealed, audited), the rest by area.
+
+    A live poll (``?since=``) gets an empty 204 while the night did not change. When it did,
+    the address the phone already shows (``shown`` names its place, which outlives the stop
+    rows a new announcement writes) is neither revealed nor counted again: the page keeps it."""
+    if answer := live.unchanged(request, grant.night):
+        return answer
     trips = _trips(grant)
     nxt = _next_stop(trips)
     address, refused, geo = "", False, ""
-    if nxt is not None and nxt.home is not None:
+    shown = (f"h{nxt.home_id}" if nxt.home_id else f"s{nxt.shelter_id}") if nxt is not None else ""
+    kept = request.method == "GET" and bool(shown) and request.GET.get("shown") == shown
+    if nxt is not None and nxt.home is not None and not kept:
         viewer = _viewer(request, grant)
         try:
             address = reveal(nxt.home, "address", user=viewer, hub=grant.night.hub, purpose="run sheet",
@@ -148,8 +158,12 @@ def _sheet(request, grant: RunSheetGrant, token: str):
         where = nxt.home or nxt.shelter
         text = address if nxt.home else nxt.shelter.name
         geo = f"geo:{where.lat},{where.lon}" + (f"?q={quote(text)}" if text else "")
+    seen = changes.remember(grant.seen, changes.sheet_outline(trips), changes.sheet_changes)
+    if seen != grant.seen:
+        RunSheetGrant.objects.filter(pk=grant.pk).update(seen=seen)
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
-           "token": token}
+           "token": token, "kept": kept, "note": seen["note"],
+           "shown": shown if (address or kept or (nxt is not None and nxt.home is None)) else ""}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
     return render(request, template, ctx)
 
@@ -168,6 +182,7 @@ def departed(request, grant: RunSheetGrant, token: str, trip: str):
         trip.save(update_fields=["departed_at"])
         Party.objects.filter(placement__stop__trip=trip, status=Party.Status.PLACED).update(
             status=Party.Status.ON_THE_WAY)
+        grant.night.changed()
     return _marked(request, grant, token)
 
 
@@ -182,6 +197,7 @@ def dropped(request, grant: RunSheetGrant, token: str, stop: str):
         if at is None or at.pk != stop.pk:
             return _refusal(request, "dispatch/not_this_stop.html", 409)
         Stop.objects.filter(pk=stop.pk, dropped_at__isnull=True).update(dropped_at=timezone.now())
+        grant.night.changed()
     return _marked(request, grant, token)
 
 
@@ -194,9 +210,15 @@ def host_tonight(request: HubRequest):
                   .select_related("party", "home", "stop__trip__driver").order_by("arrive", "party__ticket"))
     self_pickup = {p.home_id: p for p in BedPledge.objects.filter(home__host=request.user, home__hub=request.hub,
                                                                   pickup="self") if p.is_open_on(night.date)}
+    if answer := live.unchanged(request, night):
+        return answer
     for p in placements:
         p.pickup = self_pickup.get(p.home_id)
-    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup}
+    key = f"host-notice-{night.pk}"  # what this phone last showed, to say what changed
+    seen = changes.remember(request.session.get(key), changes.notice_outline(placements), changes.notice_changes)
+    if request.session.get(key) != seen:
+        request.session[key] = seen
+    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup, "note": seen["note"]}
     return render(request, "dispatch/host_tonight.html", ctx)
 
 
@@ -209,6 +231,7 @@ def host_arrived(request: HubRequest, placement: str):
         placement.arrived_at = timezone.now()
         placement.save(update_fields=["arrived_at"])
         Party.objects.filter(pk=placement.party_id).update(status=Party.Status.ARRIVED)
+        night.changed()
     return redirect("host_tonight", hub=request.hub.slug)
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import STAFF, Night, Shelter
 from nightstay.intake.models import Party
@@ -46,8 +47,10 @@ def _volunteers(night: Night, beds, seats) -> list[dict]:
 @hub_role_required(*STAFF)
 def board(request: HubRequest, proposal: dict | None = None):
     """The whole board; ``proposal`` is planning's part when a refused move re-shows its form."""
-    ctx = proposal or proposal_context(request.hub.tonight())
-    night = ctx["night"]
+    night = proposal["night"] if proposal else request.hub.tonight()
+    if proposal is None and (answer := live.unchanged(request, night)):
+        return answer  # a poll of an open board, and nothing changed: 204, no queries more
+    ctx = proposal or proposal_context(night)
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
     trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")
@@ -68,6 +71,7 @@ def announce_plan(request: HubRequest):
     except announce.Refused as exc:
         messages.error(request, str(exc))
     else:
+        night.changed()
         messages.success(request, _("Announced. Each driver finds their run sheet on their own page."))
     return redirect("board", hub=request.hub.slug)
 
@@ -88,6 +92,7 @@ def at_park(request: HubRequest):
                     ParkArrival.objects.get_or_create(night=night, user_id=user_id)
             except IntegrityError:
                 pass  # another coordinator tapped at the same moment
+        night.changed()
     if request.htmx:
         return render(request, "dispatch/_volunteers.html",
                       {"volunteers": _volunteers(night, beds, seats), "hub": request.hub})

@@ -44,6 +44,7 @@ def close_night(request: HubRequest):
     NightFigures.record(night, replace=night.purged_at is None)
     night.status = Night.Status.CLOSED
     night.save(update_fields=["status"])
+    night.changed()
     if request.htmx:
         return render(request, "figures/_counts.html", _close_context(night))
     messages.success(request, _("The night is closed. Its counts are kept."))

@@ -1,10 +1,11 @@
 """The front page (your hubs and what you can do in each) and the panic button."""
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .access import HubRequest, hub_role_required
-from .models import Membership, Role
+from .models import Membership, Night, Role
 
 # What the front page calls each role, in the reader's language (Role's labels are not translated).
 ROLE_WORDS = {Role.ADMIN: _("hub admin"), Role.COORDINATOR: _("coordinator"), Role.HOST: _("host"),
@@ -28,6 +29,7 @@ def panic(request: HubRequest):
         if request.POST.get("confirm") != "wipe":
             return render(request, "hubs/panic.html", {"error": True}, status=400)
         done = request.hub.panic(keep_session=request.session.session_key)
+        Night.objects.filter(hub=request.hub).update(version=F("version") + 1)  # open pages empty themselves
         response = render(request, "hubs/panic_done.html",
                           {"rows": sum(done["night_rows"].values()), "sessions": done["sessions"]})
         response["Clear-Site-Data"] = '"cache", "storage"'  # this phone's kept intake goes too

@@ -13,6 +13,7 @@ import uuid
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.db.models import Count, Sum
@@ -21,11 +22,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_GET, require_POST
 
+from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import STAFF
+from nightstay.hubs.models import STAFF, Night
 
 from .forms import PartyForm
 from .models import Party, TicketBlock
@@ -47,6 +50,14 @@ def _waiting(night, show_all: bool = False) -> dict:
         rows = list(listed.order_by("-waiting_since", "-pk")[:PAGE_ROWS])[::-1]
     return {"rows": rows, "waiting_count": counts["parties"], "waiting_people": counts["people"] or 0,
             "show_all": show_all, "hidden_rows": counts["parties"] - len(rows)}
+
+
+def closed_message(night: Night) -> str:
+    """Why nothing is registered or changed on a closed night (its figures are counted), or ""."""
+    if night.status != Night.Status.CLOSED:
+        return ""
+    return _("Tonight is closed: its figures are counted, so nobody can be registered or changed any more. "
+             "Register newcomers tomorrow evening.")
 
 
 def _hub_party(request: HubRequest, party_id) -> Party:
@@ -83,13 +94,17 @@ def intake(request: HubRequest):
     form = PartyForm(request.POST or None, hub=request.hub)
     if request.method == "POST":
         key, first = _registration_key(request)
-        if first is not None or form.is_valid():
+        if first is None and closed_message(night):
+            form.add_error(None, closed_message(night))  # the form comes back with what was typed
+        elif first is not None or form.is_valid():
             party, created = first, False
             if first is None:
                 party = form.save(commit=False)
                 party.night, party.key = night, key
                 party, created = Party.register(party, ticket=request.POST.get("ticket", "").strip().upper(),
                                                  looked=True)
+            if created:
+                night.changed()
             return _registered(request, party, created)
         if _wants_json(request):
             return JsonResponse({"errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()}},
@@ -142,8 +157,11 @@ def _uuid_or_none(value: str):
 def edit(request: HubRequest, party_id):
     party = _hub_party(request, party_id)
     form = PartyForm(request.POST or None, hub=request.hub, instance=party)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and closed_message(party.night):
+        form.add_error(None, closed_message(party.night))
+    elif request.method == "POST" and form.is_valid():
         form.save()
+        party.night.changed()
         return redirect("intake:intake", hub=request.hub.slug)
     return render(request, "intake/edit.html", {"form": form, "party": party})
 
@@ -154,6 +172,10 @@ def left(request: HubRequest, party_id):
     """The party left the park: it leaves the waiting list (and the next plan). With ``back``,
     the undo of a tap made by mistake: the party is back in the list."""
     party = _hub_party(request, party_id)
+    if closed_message(party.night):
+        messages.error(request, closed_message(party.night))
+        return redirect("intake:intake", hub=request.hub.slug)
+    party.night.changed()
     show_all = request.POST.get("all") == "1"
     if request.POST.get("back"):
         party.put_back()
@@ -188,6 +210,8 @@ def ticket(request, token: str, lang: str | None = None):
                                           "placement__home__host").filter(pk=party_id).first())
     if party is None or party.night.purged_at is not None:
         return _gone(request)
+    if answer := live.unchanged(request, party.night):
+        return answer
     lang = lang or _guest_language(request, party)
     with translation.override(lang):
         response = render(request, "intake/ticket.html", {

@@ -33,6 +33,7 @@ class PlanRun(models.Model):
     night_json = models.JSONField(null=True, blank=True)
     plan_json = models.JSONField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     data_labels = {
         "id": label("technical", "night"),
@@ -43,6 +44,7 @@ class PlanRun(models.Model):
         "night_json": label("operational", "night", "ids, sizes, rounded coordinates: no names, no addresses"),
         "plan_json": label("operational", "night"),
         "error": label("technical", "night"),
+        "heartbeat_at": label("technical", "night", "the worker's sign of life while it solves"),
     }
 
     class Meta:

@@ -1,11 +1,16 @@
-"""Planner runs on tonight's state, in the background so the board stays responsive.
+"""Planner runs on tonight's state, solved by a task worker so no web worker ever plans.
 
-``start`` writes a ``PlanRun`` with tonight's night document and hands it to a daemon
-thread, which calls the planner in-process and stores the plan; the board polls the run
-until it is done. One run at a time per night: a second "Plan" while one is under way
-gets the run already going. With ``settings.PLAN_IN_BACKGROUND = False`` (the tests) the
-run happens before ``start`` returns; ``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve
-on the clock (``MaxRuntime``).
+``start`` builds tonight's night document, writes a ``PlanRun`` with it and enqueues
+``execute`` (a django-tasks task that takes the run's id) for a worker process
+(``manage.py db_worker``); the board polls the run until it is done. One run at a time per
+night: a second "Plan" while one is under way gets the run already going.
+
+A worker can die mid-solve (killed, out of memory, machine restarted): while it solves it
+touches ``PlanRun.heartbeat_at`` every second from a small thread, and ``reap`` (called by
+the board's poll and by ``start``) marks failed a run whose heartbeat is older than
+``HEARTBEAT_STALE``, or that no worker picked up within ``QUEUED_STALE``. The night file is
+built before the night's row lock is taken: the lock only guards "one run at a time".
+``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve on the clock (``MaxRuntime``).
 """
 from __future__ import annotations
 
@@ -14,8 +19,10 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django_tasks import task
 
 from nightstay.hubs.models import Night
 from nightstay.planner import MaxRuntime, NightError, read_night, solve
@@ -25,59 +32,92 @@ from .models import PlanRun
 
 log = logging.getLogger(__name__)
 
-TIME_LIMIT = 2.0
-STALE_AFTER = timedelta(minutes=2)  # a run still "running" after this died with its process
+HEARTBEAT_EVERY = 1.0  # seconds between two signs of life from the worker
+HEARTBEAT_STALE = timedelta(seconds=5)  # a running run silent this long lost its worker
+QUEUED_STALE = timedelta(seconds=60)  # a run no worker picked up this long: no worker runs
 UNDER_WAY = (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING)
+WORKER_STOPPED = "the planning worker stopped; press Plan again"
+NO_WORKER = "no planning worker is running; press Plan again (docs/deploy.md: workers)"
 
 
 def start(night: Night, user) -> PlanRun:
-    """Queue a run on tonight's state (or return the one under way) and start it."""
+    """Queue a run on tonight's state (or return the one under way) for a worker."""
+    try:
+        doc, _ids = nightfile.build(night)  # outside the lock: it reads the whole night
+    except NightError as exc:  # a bug in the night document: say so on the board, keep the night going
+        log.error("night document refused: %s", "; ".join(exc.problems[:5]))
+        run = PlanRun.objects.create(night=night, created_by=user, status=PlanRun.Status.FAILED,
+                                     error="; ".join(exc.problems)[:300])
+        night.changed()
+        return run
     with transaction.atomic():
         Night.objects.select_for_update().get(pk=night.pk)
+        reap(night)
         current = night.plan_runs.filter(status__in=UNDER_WAY).order_by("-created_at").first()
-        if current and is_under_way(current):
-            return current
         if current:
-            night.plan_runs.filter(status__in=UNDER_WAY).update(status=PlanRun.Status.FAILED, error="interrupted")
-        try:
-            doc, _ids = nightfile.build(night)
-        except NightError as exc:  # a bug in the night document: say so on the board, keep the night going
-            log.error("night document refused: %s", "; ".join(exc.problems[:5]))
-            return PlanRun.objects.create(night=night, created_by=user, status=PlanRun.Status.FAILED,
-                                          error="; ".join(exc.problems)[:300])
+            return current
         run = PlanRun.objects.create(night=night, created_by=user, night_json=doc)
-    if getattr(settings, "PLAN_IN_BACKGROUND", True):
-        threading.Thread(target=_in_thread, args=(run.pk,), daemon=True, name=f"plan-{run.pk}").start()
-    else:
-        execute(run.pk)
+    execute.enqueue(str(run.pk))  # after the commit: a worker must find the run it is given
+    night.changed()
     return run
 
 
 def is_under_way(run: PlanRun) -> bool:
-    """Queued or running, and recently enough that its thread is still alive."""
-    return run.status in UNDER_WAY and timezone.now() - run.created_at < STALE_AFTER
+    return run.status in UNDER_WAY
 
 
-def _in_thread(run_id) -> None:
-    close_old_connections()
+def reap(night: Night) -> int:
+    """Mark failed the runs whose worker is gone; the board says so and Plan works again."""
+    now = timezone.now()
+    silent = Q(status=PlanRun.Status.RUNNING) & (
+        Q(heartbeat_at__lt=now - HEARTBEAT_STALE) | Q(heartbeat_at__isnull=True, created_at__lt=now - HEARTBEAT_STALE))
+    untaken = Q(status=PlanRun.Status.QUEUED, created_at__lt=now - QUEUED_STALE)
+    n = night.plan_runs.filter(silent | untaken).update(  # one query: the board asks on every poll
+        status=PlanRun.Status.FAILED,
+        error=Case(When(status=PlanRun.Status.RUNNING, then=Value(WORKER_STOPPED)), default=Value(NO_WORKER)))
+    if n:
+        log.warning("%d planner run(s) of night %s lost their worker", n, night.pk)
+        night.changed()
+    return n
+
+
+@task()
+def execute(run_id: str) -> None:
+    """Solve the run's night document and store the plan (or why there is none).
+
+    Safe to run twice: only the call that moves the run from queued to running solves it."""
+    if not PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.QUEUED).update(
+            status=PlanRun.Status.RUNNING, heartbeat_at=timezone.now()):
+        return
+    run = PlanRun.objects.select_related("night").get(pk=run_id)
+    beating = threading.Event()
+    heart = threading.Thread(target=_heartbeat, args=(run_id, beating), daemon=True, name=f"heartbeat-{run_id}")
+    heart.start()
+    status, fields = PlanRun.Status.FAILED, {"error": "stopped"}
     try:
-        execute(run_id)
-    finally:
-        connection.close()
-
-
-def execute(run_id) -> None:
-    """Solve the run's night document and store the plan (or why there is none)."""
-    PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.RUNNING)
-    run = PlanRun.objects.get(pk=run_id)
-    try:
-        stop = MaxRuntime(getattr(settings, "PLAN_TIME_LIMIT", TIME_LIMIT))
+        stop = MaxRuntime(settings.PLAN_TIME_LIMIT)
         plan = solve(read_night(run.night_json), stop).to_json()
+        status, fields = PlanRun.Status.DONE, {"plan_json": plan}
     except Exception as exc:  # the board must say "failed", never spin forever
         log.exception("planner run %s failed", run_id)
-        PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.FAILED, error=str(exc)[:300])
-        return
-    PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.DONE, plan_json=plan)
+        fields = {"error": str(exc)[:300]}
+    finally:  # also on SIGTERM (the worker stops the task): the run never stays "running"
+        beating.set()
+        heart.join()
+        PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.RUNNING).update(status=status, **fields)
+        run.night.changed()
+
+
+def _heartbeat(run_id: str, stop: threading.Event) -> None:
+    """The worker's sign of life, every second while it solves (its own database connection)."""
+    try:
+        while not stop.wait(HEARTBEAT_EVERY):
+            try:
+                PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+            except DatabaseError:  # a busy database: the next beat tries again, 5 s before anyone worries
+                log.warning("planner run %s: heartbeat not written", run_id)
+    finally:
+        connection.close()
 
 
 def proposal(night: Night) -> PlanRun | None:

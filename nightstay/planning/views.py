@@ -22,13 +22,15 @@ from .forms import MoveForm
 
 def proposal_context(night: Night, form: MoveForm | None = None, error: str = "") -> dict:
     """What ``planning/_proposal.html`` shows: the latest run, the proposal made readable, the move form."""
+    runs.reap(night)  # a run whose worker died says so here, within seconds
     run = night.plan_runs.order_by("-created_at").first()
     done = runs.proposal(night)
     view = proposal.build(done) if done else None
     if view and form is None:
         form = MoveForm(tickets=view.tickets, places=view.choices())
     return {"night": night, "run": run, "proposal": view, "move_form": form, "error": error,
-            "busy": run is not None and runs.is_under_way(run)}
+            "busy": run is not None and runs.is_under_way(run),
+            "worker_gone": run is not None and run.error in (runs.WORKER_STOPPED, runs.NO_WORKER)}
 
 
 def _answer(request: HubRequest, night: Night, **kwargs):
@@ -62,6 +64,7 @@ def pin(request: HubRequest):
         pins.pin(night, request.POST.get("party", ""))
     except pins.Refused as exc:
         return _answer(request, night, error=str(exc))
+    night.changed()
     return _answer(request, night)
 
 
@@ -81,6 +84,7 @@ def move(request: HubRequest):
     except (pins.Refused, IntegrityError) as exc:
         message = view.readable(exc) if isinstance(exc, pins.Refused) else _("Someone else just changed this.")
         return _refused(request, night, form, message)
+    night.changed()
     return _answer(request, night)
 
 

@@ -155,6 +155,8 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
         note = _("Not cancelled: guests are already placed with you that night. Tell the coordinators at the park.")
         return _pledge_changed(request, pledge, kind, note, refused=True)
     pledge.cancel_night(day)
+    for night in Night.objects.filter(hub=request.hub, date=day):
+        night.changed()
     note = _("Cancelled for the night of %(day)s.") % {"day": date_format(day, "D j M")}
     return _pledge_changed(request, pledge, kind, note)
 
@@ -164,6 +166,7 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
 def withdraw(request: HubRequest, kind: str, pledge_id):
     pledge = _my_pledge(request, kind, pledge_id)
     pledge.withdraw()
+    request.hub.tonight().changed()
     return _pledge_changed(request, pledge, kind, _("Withdrawn. Thank you for what you gave."))
 
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Days an application may wait for a call before ``manage.py purge`` deletes it, undecided.
 PENDING_APPLICATION_DAYS = envint("PENDING_APPLICATION_DAYS", "60")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The planner runs in a worker process (`manage.py db_worker`, started by `make run`; a systemd
+# unit in production, docs/deploy.md), never in a web worker: tasks wait in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+PLAN_TIME_LIMIT = float(os.environ.get("PLAN_TIME_LIMIT", "2.0"))  # seconds a solve may take
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["nightstay.accounts.backends.EmailBackend"]

@@ -45,9 +45,7 @@ class WholeNightTests(BrowserTestCase):
         traveller = time_machine.travel(EVENING, tick=True)
         traveller.start()
         self.addCleanup(traveller.stop)
-        # The planner runs in its own thread, as in production, except on the tests' in-memory SQLite:
-        # there two threads writing at once get "table is locked" at once, where a file would wait.
-        settings = self.settings(SITE_ROOT=self.live_server_url, PLAN_IN_BACKGROUND=connection.vendor != "sqlite")
+        settings = self.settings(SITE_ROOT=self.live_server_url)
         settings.enable()
         self.addCleanup(settings.disable)
         self.problems: list[str] = []

@@ -169,12 +169,12 @@ def variants(name: str) -> dict[str, Rule]:
 
 
 @time_machine.travel(TONIGHT, tick=False)
-@override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=0.1)
+@override_settings(PLAN_TIME_LIMIT=0.1)
 class AuthorizationMatrixTests(HubTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        with time_machine.travel(TONIGHT, tick=False), override_settings(PLAN_IN_BACKGROUND=False,
+        with time_machine.travel(TONIGHT, tick=False), override_settings(
                                                                           PLAN_TIME_LIMIT=0.1):
             cls.make_night()
 

@@ -24,7 +24,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 NINE_PM = datetime(2026, 11, 24, 21, 0, tzinfo=BRUSSELS)
 
 
-@override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=0.1)
+@override_settings(PLAN_TIME_LIMIT=0.1)
 class TonightTestCase(HubTestCase):
     """Tonight in Brussels: Hugo's two beds (a driver brings guests), Béa's two (she picks up),
     Dara's car, the dormitory for men; a family and a woman alone (both vulnerable), two men."""
@@ -121,20 +121,40 @@ class BoardTests(TonightTestCase):
         self.assertContains(r, "MENA")
         self.assertContains(r, "Announce")
 
-    @override_settings(PLAN_IN_BACKGROUND=True)
-    def test_in_the_browser_it_plans_in_a_thread(self):
+    @override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+    def test_plan_only_queues_the_solve_for_a_worker(self):
         self.log_in(self.colette)
-        with mock.patch("nightstay.planning.runs.threading.Thread") as thread:
-            r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
+        r = self.client.post(self.url("plan"), headers={"HX-Request": "true"})
         run = PlanRun.objects.get(night=self.night)
-        thread.assert_called_once_with(target=runs._in_thread, args=(run.pk,), daemon=True, name=mock.ANY)
-        thread.return_value.start.assert_called_once()
+        self.assertEqual(run.status, PlanRun.Status.QUEUED)
         self.assertContains(r, 'hx-trigger="every 1s"')
-        self.assertContains(r, "Planning")
-        runs.execute(run.pk)
+        self.assertContains(r, "Waiting for the planning worker")
+        runs.execute.call(str(run.pk))  # what the worker does
+        runs.execute.call(str(run.pk))  # a second delivery of the same task changes nothing
         r = self.client.get(self.url("plan_status"), headers={"HX-Request": "true"})
         self.assertNotContains(r, "every 1s")
         self.assertContains(r, "5 of 5 people sheltered")
+        self.assertEqual(PlanRun.objects.get().status, PlanRun.Status.DONE)
+
+    @override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+    def test_a_run_no_worker_takes_says_so(self):
+        self.log_in(self.colette)
+        with time_machine.travel(datetime(2026, 11, 24, 20, 50, tzinfo=BRUSSELS), tick=False):
+            self.client.post(self.url("plan"))
+        r = self.client.get(self.url("plan_status"), headers={"HX-Request": "true"})
+        self.assertContains(r, "The planning worker stopped; press Plan again.")
+
+    def test_a_silent_worker_is_given_up_after_five_seconds(self):
+        run = PlanRun.objects.create(night=self.night, status=PlanRun.Status.RUNNING, night_json={})
+        PlanRun.objects.filter(pk=run.pk).update(heartbeat_at=NINE_PM)
+        self.log_in(self.colette)
+        with time_machine.travel(datetime(2026, 11, 24, 21, 0, 4, tzinfo=BRUSSELS), tick=False):
+            r = self.client.get(self.url("plan_status"), headers={"HX-Request": "true"})
+        self.assertContains(r, "Planning")
+        with time_machine.travel(datetime(2026, 11, 24, 21, 0, 6, tzinfo=BRUSSELS), tick=False):
+            r = self.client.get(self.url("plan_status"), headers={"HX-Request": "true"})
+        self.assertContains(r, "The planning worker stopped; press Plan again.")
+        self.assertEqual(PlanRun.objects.get().error, runs.WORKER_STOPPED)
 
     def test_one_run_at_a_time(self):
         running = PlanRun.objects.create(night=self.night, status=PlanRun.Status.RUNNING, night_json={})
@@ -326,7 +346,7 @@ class BoardQueryTests(TonightTestCase):
         announce.announce(self.night)
         self.log_in(self.colette)
         self.client.get(self.url("board"))
-        with self.assertNumQueries(23):  # 22, and the shelters' beds
+        with self.assertNumQueries(24):  # 22, the shelters' beds, and runs whose worker died
             r = self.client.get(self.url("board"))
         self.assertContains(r, "On the road")
 

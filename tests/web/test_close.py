@@ -161,7 +161,7 @@ class HomeLinkTests(HubTestCase):
 
 
 @time_machine.travel(datetime(2026, 11, 24, 20, 0, tzinfo=timezone.get_fixed_timezone(60)), tick=False)
-@override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=1.0)
+@override_settings(PLAN_TIME_LIMIT=1.0)
 class DemoNightEndToEndTests(TestCase):
     """The demo hub's night, planned and announced, then closed: the counts come from the dispatch."""
 

@@ -33,7 +33,7 @@ SLOW = 0.3  # seconds each move takes to decide: wide enough for the two to over
 
 
 @skipUnless(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL): concurrent transactions")
-@override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=0.1)
+@override_settings(PLAN_TIME_LIMIT=0.1)
 @time_machine.travel(datetime(2026, 11, 24, 21, 30, tzinfo=BRUSSELS), tick=True)  # during the night, whenever CI runs
 class ConflictTests(TransactionTestCase):
     def setUp(self):

@@ -109,7 +109,7 @@ class RunSheetTests(RunSheetTestCase):
         self.assertNotIn("http", "".join(re.findall(r'(?:src|href)="([^"]+)"', html)))
 
     def test_queries(self):
-        with self.assertNumQueries(8):  # the link, binding this phone, the trips, the limits, the audit row
+        with self.assertNumQueries(9):  # the link, binding this phone, the trips, the limits, the audit row, what it showed
             self.client.get(self.sheet)
         with self.assertNumQueries(7):  # a reload: the phone is known
             self.client.get(self.sheet)

@@ -1,0 +1,35 @@
+// Live pages: every 3 s ask this page's [data-live] address (?since=<night version>); 204 while
+// nothing changed, else the new page, whose live part is swapped in (docs/architecture.md).
+(function () {
+  "use strict";
+  var busy = false, each = Array.prototype.forEach;
+  function part() { return document.querySelector("[data-live]"); }
+  function typing(p) {  // never redraw under a thumb that is typing
+    var el = document.activeElement;
+    return el && p.contains(el) && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName);
+  }
+  function swap(p, html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
+    if (!fresh) return;
+    var open = [], kept = {};
+    each.call(p.querySelectorAll("details"), function (d) { open.push(d.open); });
+    each.call(p.querySelectorAll("[data-keep]"), function (k) { kept[k.id] = k; });
+    // an address already shown comes back empty: keep the one on screen (not revealed again)
+    each.call(fresh.querySelectorAll("[data-keep]"), function (k) {
+      if (kept[k.id] && !k.hasChildNodes()) k.replaceWith(kept[k.id]);
+    });
+    each.call(fresh.querySelectorAll("details"), function (d, i) { if (i < open.length) d.open = open[i]; });
+    p.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+  }
+  setInterval(function () {
+    var p = part();
+    if (!p || busy || typing(p)) return;
+    busy = true;
+    fetch(p.getAttribute("data-live"), {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { return r.status === 200 ? r.text() : null; })
+      .then(function (html) { if (html && part() === p) swap(p, html); })
+      .catch(function () {})  // a weak signal: the next tick asks again
+      .then(function () { busy = false; });
+  }, 3000);
+})();

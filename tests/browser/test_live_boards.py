@@ -1,0 +1,128 @@
+"""Live pages in real Chromium at phone size: two coordinators on two boards see each other's
+taps and registrations within 5 s, and a driver's open run sheet follows a move and an
+announcement, all without a reload."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import override_settings
+
+from nightstay.dispatch import announce
+from nightstay.dispatch.models import RunSheetGrant
+from nightstay.intake.models import Party
+from nightstay.planning import runs
+from nightstay.planning.models import Placement
+from nightstay.planning.nightfile import home_id
+from nightstay.pledges.models import BedPledge, SeatPledge
+from nightstay.privacy.models import AddressReveal
+
+from ..web.base import HubTestCase
+from .base import BrowserTestCase
+
+EVENING = datetime(2026, 11, 24, 20, 30, tzinfo=ZoneInfo("Europe/Brussels"))
+SOON = 5000  # ms: what "at once" means on a coordinator's phone
+
+
+def live_text(page, text: str) -> None:
+    """Wait (at most 5 s) until the page's live part holds ``text``, folded away or not."""
+    page.wait_for_function("t => document.querySelector('[data-live]').textContent.includes(t)", arg=text,
+                           timeout=SOON)
+
+
+@pytest.mark.browser
+@override_settings(PLAN_TIME_LIMIT=0.2)
+class LiveBoardTests(BrowserTestCase):
+    def setUp(self):
+        HubTestCase.setUpTestData.__func__(type(self))
+        traveller = time_machine.travel(EVENING, tick=True)
+        traveller.start()
+        self.addCleanup(traveller.stop)
+        self.night = self.hub.tonight()
+        BedPledge.objects.create(home=self.hugo_home, beds=4, pickup="driver", first_date=self.today,
+                                 ready_from=time(21), latest_arrival=time(23, 30))
+        BedPledge.objects.create(home=self.bea_home, beds=2, pickup="self", first_date=self.today,
+                                 ready_from=time(21), latest_arrival=time(23, 30))
+        SeatPledge.objects.create(hub=self.hub, driver=self.dara, seats=3, first_date=self.today,
+                                  available_from=time(20, 30), available_until=time(0, 30), home_lat=50.85,
+                                  home_lon=4.40)
+        family = Party.objects.create(night=self.night, ticket="FAMY", size=2, gender="mixed", vulnerable=True,
+                                      waiting_since=EVENING)
+        woman = Party.objects.create(night=self.night, ticket="WUMA", size=1, gender="f", waiting_since=EVENING)
+        Placement.objects.create(night=self.night, party=family, home=self.hugo_home, pinned=True)
+        Placement.objects.create(night=self.night, party=woman, home=self.bea_home, pinned=True)
+        runs.start(self.night, self.colette)
+        announce.announce(self.night)
+
+    def test_two_boards_and_a_run_sheet_follow_each_other(self):
+        board = f"{self.live_server_url}/brussels/tonight/"
+        colette, colette_problems = self.page_logged_in_as(self.colette)
+        adele, adele_problems = self.page_logged_in_as(self.adele)
+        colette.goto(board)
+        adele.goto(board)
+        # Colette taps Dara at the park: Adèle's board shows it, untouched.
+        colette.click("#volunteers button:has-text('Dara')")
+        colette.wait_for_selector("#volunteers button.here:has-text('Dara')")
+        adele.wait_for_selector("#volunteers button.here:has-text('Dara')", timeout=SOON)
+        # Adèle registers a man at the park: Colette's board counts him, untouched.
+        adele.goto(f"{self.live_server_url}/intake/brussels/")
+        adele.click("button:has-text('Register')")
+        adele.wait_for_selector(".ticket.big")
+        ticket = adele.inner_text(".ticket.big").strip()
+        live_text(colette, ticket)
+        self.shot(colette, "live-board")
+        # Dara's run sheet is open on his phone; Colette moves WUMA to Hugo's and announces.
+        _grant, token = RunSheetGrant.issue(self.night, self.dara)
+        sheet = self.new_page()
+        sheet.goto(f"{self.live_server_url}/run/{token}/")
+        self.assertIn("Rue du Trône 12", sheet.inner_text(".address"))
+        self.assertNotIn("WUMA", sheet.inner_text("#sheet"))
+        reveals = AddressReveal.objects.count()
+        colette.fill("#id_party", "WUMA")
+        colette.select_option("#id_place", home_id(self.hugo_home))
+        colette.click("form.move button")
+        colette.wait_for_selector("#proposal .place:has-text('WUMA') >> text=Ixelles")
+        colette.click("form.announce button")
+        colette.wait_for_selector("text=Announced.")
+        live_text(sheet, "changed at 20:3")
+        self.assertIn("WUMA added at Ixelles", sheet.inner_text(".note"))
+        self.assertIn("Rue du Trône 12", sheet.inner_text(".address"))  # the address stays on screen...
+        self.assertEqual(AddressReveal.objects.count(), reveals)  # ...and was not revealed again
+        self.shot(sheet, "live-run-sheet")
+        self.assertEqual(colette_problems + adele_problems, [])
+
+
+@pytest.mark.browser
+@override_settings(PLAN_TIME_LIMIT=0.2)
+class IdlePollWeightTests(LiveBoardTests):
+    """What an open page costs while nothing happens: one empty 204 every 3 s, on the wire."""
+
+    test_two_boards_and_a_run_sheet_follow_each_other = None
+
+    def idle_polls(self, page, url: str) -> list[int]:
+        sizes: list[int] = []
+
+        def count(response):
+            if "since=" in response.url:
+                s = response.request.sizes()
+                sizes.append(response.status == 204 and sum(s.values()))
+
+        page.on("response", count)
+        page.goto(url)
+        page.wait_for_timeout(6500)  # two polls
+        return sizes
+
+    def test_an_idle_page_costs_a_few_hundred_bytes_a_poll(self):
+        colette, _problems = self.page_logged_in_as(self.colette)
+        hugo, _problems = self.page_logged_in_as(self.hugo)
+        _grant, token = RunSheetGrant.issue(self.night, self.dara)
+        ticket = Party.objects.get(ticket="FAMY").guest_token()
+        pages = {"board": (colette, "/brussels/tonight/"), "run sheet": (self.new_page(), f"/run/{token}/"),
+                 "host notice": (hugo, "/brussels/host/tonight/"), "ticket": (self.new_page(), f"/intake/ticket/{ticket}/")}
+        for name, (page, path) in pages.items():
+            sizes = self.idle_polls(page, self.live_server_url + path)
+            self.assertGreaterEqual(len(sizes), 2, name)
+            self.assertTrue(all(0 < s < 1500 for s in sizes), f"{name}: {sizes}")
+            print(f"{name}: {max(sizes)} bytes a poll (request and response), {20 * max(sizes)} bytes a minute idle")

@@ -1,0 +1,112 @@
+"""The planner in a real worker process (`manage.py db_worker`), as `make run` and production run it.
+
+The worker is a second process on the test database, so the data must be committed
+(TransactionTestCase) and the database a server: the tests' SQLite lives in memory, where
+no other process can see it, so these tests run on PostgreSQL (`.ci/run`, DATABASE_URL).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from nightstay.hubs.models import Night
+from nightstay.intake.models import Party
+from nightstay.planning import runs
+from nightstay.planner.demo import make_night
+from nightstay.planning.models import PlanRun
+
+from .base import HubTestCase
+
+ROOT = Path(__file__).resolve().parents[2]
+QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.postgres
+@override_settings(TASKS=QUEUED)
+class RealWorkerTests(TransactionTestCase):
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("a worker process cannot see the tests' in-memory SQLite; runs on PostgreSQL")
+        HubTestCase.setUpTestData.__func__(type(self))
+        evening = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time())) + timedelta(hours=21)
+        self.evening = evening
+        self.night = Night.for_date(self.hub, Night.day_of(evening))
+        for i in range(3):
+            Party.objects.create(night=self.night, ticket=f"MEN{i}", size=1, gender="m", waiting_since=evening)
+        HubTestCase.log_in(self, self.colette)
+
+    def worker(self, seconds: float) -> subprocess.Popen:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nightstay.site.settings", "DATABASE_URL": database_url(),
+               "PLAN_TIME_LIMIT": str(seconds)}
+        proc = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: (proc.poll() is None and proc.kill(), proc.wait()))
+        return proc
+
+    def plan(self) -> PlanRun:
+        with time_machine.travel(self.evening, tick=True):  # the night file is built at 21:00; the worker runs now
+            self.client.post(reverse("plan", kwargs={"hub": "brussels"}), headers={"HX-Request": "true"})
+        return self.night.plan_runs.order_by("-created_at").first()
+
+    def wait_for(self, run: PlanRun, *statuses: str, within: float) -> PlanRun:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.status in statuses:
+                return run
+            time.sleep(0.1)
+        self.fail(f"run still {run.status} after {within} s")
+
+    def board(self) -> str:
+        r = self.client.get(reverse("plan_status", kwargs={"hub": "brussels"}), headers={"HX-Request": "true"})
+        return r.content.decode()
+
+    def test_a_plan_goes_through_a_worker_process(self):
+        self.worker(0.5)
+        run = self.plan()
+        self.assertEqual(run.status, PlanRun.Status.QUEUED)  # the web request only queued it
+        run = self.wait_for(run, PlanRun.Status.DONE, PlanRun.Status.FAILED, within=30)
+        self.assertEqual(run.status, PlanRun.Status.DONE, run.error)
+        self.assertEqual(len(run.plan_json["placements"]), 3)
+        self.assertIn("3 of 3 people sheltered", self.board())
+
+    def test_a_worker_killed_mid_plan_leaves_no_run_stuck(self):
+        # A whole Brussels night (~470 people), whose search uses all its 60 s: the kill lands mid-solve.
+        run = PlanRun.objects.create(night=self.night, created_by=self.colette,
+                                     night_json=make_night("normal", seed=1))
+        runs.execute.enqueue(str(run.pk))
+        proc = self.worker(60)
+        run = self.wait_for(run, PlanRun.Status.RUNNING, within=30)
+        time.sleep(2.5)  # a heartbeat or two
+        run.refresh_from_db()
+        self.assertGreater(run.heartbeat_at, timezone.now() - timedelta(seconds=2))
+        self.assertIn("Planning", self.board())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        killed = time.monotonic()
+        while "The planning worker stopped" not in self.board():  # what the board's 1 s poll asks
+            self.assertLess(time.monotonic() - killed, 10, "the board still says the plan is running")
+            time.sleep(0.5)
+        print(f"the board said the worker stopped {time.monotonic() - killed:.1f} s after the kill")
+        run.refresh_from_db()
+        self.assertEqual((run.status, run.error), (PlanRun.Status.FAILED, runs.WORKER_STOPPED))
+        self.worker(0.5)  # the next Plan works
+        again = self.wait_for(self.plan(), PlanRun.Status.DONE, within=30)
+        self.assertNotEqual(again.pk, run.pk)
