@@ -17,6 +17,7 @@ Locations are numbered: 0 is the meeting point, ``1 + j`` is place ``j``, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -158,6 +159,11 @@ class Problem:
     @property
     def n(self) -> int:
         return len(self.size)
+
+    @cached_property
+    def returners(self) -> tuple[int, ...]:
+        """Parties wanted back by a host that can take them (and not pinned elsewhere)."""
+        return tuple(i for i, j in enumerate(self.returning) if j >= 0 and j in self.compat[i] and i not in self.fixed)
 
     @classmethod
     def build(cls, night: Night) -> "Problem":

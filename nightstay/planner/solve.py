@@ -35,12 +35,19 @@ from .state import State
 log = logging.getLogger(__name__)
 
 # Units of counted work (``search.Work``) per second of budget in deterministic mode: below
-# the slowest rate measured on a busy 2-core machine, so a deterministic run ends within
-# its time limit.
-WORK_PER_SECOND = 90_000
+# the slowest rate measured (79,000 to 170,000 units per CPU second over the demo scenarios
+# and 2,000 people), so a deterministic run ends within its time limit when it has a core.
+WORK_PER_SECOND = 80_000
 # Above this many (party, place) pairs the assignment's relaxation costs more time than it saves:
 # measured on a busy 2-core machine, 13,000 pairs take 0.2 s, 26,000 0.3 s, 48,000 0.9 s.
 MAX_RELAXATION_PAIRS = 30_000
+# Writing the plan (placements, trips, summary, JSON) per party, measured on a busy 2-core
+# machine at 10,000 people: the clock stops this much earlier.
+WRITE_SECONDS_PER_PARTY = 30e-6
+# The vulnerable packing's integer program is built pair by pair in Python (about 16 us a
+# pair measured on a busy 2-core machine, before solving): a model that would take more than
+# a quarter of the budget to build is not built.
+PACKING_PAIRS_PER_SECOND = 15_000
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,12 @@ def solve(night: Night, *, time_limit: float = 2.0, seed: int = 0, deterministic
         budget = int(time_limit * WORK_PER_SECOND)
         stop, hurry = Stopping(max_work=budget), Stopping(max_work=budget // 2)
     else:
-        # leave a little of the budget for writing the plan
-        stop = Stopping(deadline=started + max(0.0, time_limit * 0.97 - 0.02), started=started)
+        # leave a little of the budget for writing the plan (a city's night takes a few tenths)
+        reserve = time_limit * 0.03 + 0.02 + WRITE_SECONDS_PER_PARTY * pb.n
+        stop = Stopping(deadline=started + max(0.0, time_limit - reserve), started=started)
         hurry = Stopping(deadline=started + time_limit * 0.5)
     targets = _vulnerable_packing(pb, work, hurry, time_limit, deterministic)
-    construct(st, work, hurry, targets)
+    construct(st, work, hurry, targets, rush=stop)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
     in_time = deterministic or time.perf_counter() - started <= 0.3 * time_limit
     if in_time and not hurry(work) and _beds_short(pb, st):
@@ -131,6 +139,10 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: Stopping, time_limit: fl
     them find no bed is the exact packing of ``assign`` asked for, and used if it does better.
     """
     vulnerable = [i for i in range(pb.n) if pb.vulnerable[i]]
+    pairs = sum(len(pb.compat[i]) for i in vulnerable)
+    if pairs > PACKING_PAIRS_PER_SECOND * time_limit:  # no time to build it: no need to probe
+        log.debug("vulnerable packing skipped: %d pairs is more than %g s can build", pairs, time_limit)
+        return {}
     reachable = sum(pb.size[i] for i in vulnerable if pb.compat[i] or i in pb.fixed)
     probe = State(pb)
     probe.floor = _last_arrival_floor(pb)  # as in the real construction, which it stands for
