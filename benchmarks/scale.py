@@ -14,7 +14,9 @@ which take far longer than the planner at these sizes (their times are shown).
 
 **Before and after** (``--before REV``): every demo scenario with seeds 0-2 at ``--time-limit 2``,
 planned by the planner of commit ``REV`` (exported with ``git archive`` into a scratch folder)
-and by this tree's, one after the other, each in its own process. Both plans are judged by the
+and by this tree's, one after the other, each in its own process (``solve`` called directly,
+so that any commit can be run), with its processor time. On a machine shared with other work,
+``--deterministic`` is the fair comparison: each version stops on its own counted work. Both plans are judged by the
 reference checker and compared in the format's order; the table names the first criterion
 that differs.
 
@@ -39,7 +41,7 @@ from nightstay.planner.greedy import greedy
 from nightstay.planner.read import read_night
 
 from . import reference_checker
-from .run import _LAUNCH, _commit, _machine
+from .run import _commit, _machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -53,28 +55,40 @@ _SOLVE = """
 import json, sys
 from nightstay.planner.read import read_night
 from nightstay.planner.solve import solve
-night, limit, out = sys.argv[1:4]
-plan = solve(read_night(json.load(open(night))), time_limit=float(limit))
+night, limit, out, deterministic = sys.argv[1:5]
+plan = solve(read_night(json.load(open(night))), time_limit=float(limit), deterministic=deterministic == "1")
 open(out, "w").write(plan.dumps())
+"""
+# A small launcher forks the planner, so that wait4() gives the planner's own figures (see run.py).
+_LAUNCH = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps({"wall": time.perf_counter() - started, "maxrss_kb": usage.ru_maxrss,
+                  "cpu": usage.ru_utime + usage.ru_stime, "code": os.waitstatus_to_exitcode(status)}))
 """
 
 
 def _run(cmd: list[str], plan_path: Path, env=None) -> tuple[dict | None, float, float, str]:
-    """Run a planner command in its own process: (plan, wall s, peak MB, error)."""
+    """Run a planner command in its own process: (plan, wall s, peak MB, error); with
+    ``env`` (the before/after comparison) the seconds are processor time, not wall."""
     done = subprocess.run([sys.executable, "-c", _LAUNCH, *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           cwd=ROOT, env=env)
     if done.returncode != 0:
         return None, 0.0, 0.0, done.stderr.decode(errors="replace").strip()[-200:]
     run = json.loads(done.stdout)
+    seconds = run["cpu"] if env is not None else run["wall"]
     if run["code"] != 0 or not plan_path.exists():
-        return None, run["wall"], run["maxrss_kb"] / 1024, f"exit {run['code']}"
-    return json.loads(plan_path.read_text()), run["wall"], run["maxrss_kb"] / 1024, ""
+        return None, seconds, run["maxrss_kb"] / 1024, f"exit {run['code']}"
+    return json.loads(plan_path.read_text()), seconds, run["maxrss_kb"] / 1024, ""
 
 
-def _nightstay(night_path: Path, plan_path: Path, limit: float) -> list[str]:
+def _nightstay(night_path: Path, plan_path: Path, limit: float, deterministic: bool = False) -> list[str]:
     script = Path(sys.executable).with_name("nightstay")
     head = [str(script)] if script.exists() else [sys.executable, "-m", "nightstay.cli"]
-    return [*head, "plan", str(night_path), "--time-limit", f"{limit:g}", "-o", str(plan_path)]
+    return [*head, "plan", str(night_path), "--time-limit", f"{limit:g}", "-o", str(plan_path),
+            *(["--deterministic"] if deterministic else [])]
 
 
 def _judge(checker, doc: dict, plan: dict | None) -> tuple[dict, str]:
@@ -151,13 +165,13 @@ def _verdict(ours: dict, theirs: dict) -> str:
     return "yes (equal)"
 
 
-def before_after(rev: str, checker, work: Path, seeds, limit: float) -> list[str]:
+def before_after(rev: str, checker, work: Path, seeds, limit: float, deterministic: bool) -> list[str]:
     old = work / f"rev-{rev}"
     old.mkdir()
     archive = subprocess.run(["git", "archive", rev, "nightstay"], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     env = dict(os.environ, PYTHONPATH=str(old))
-    cols = "vuln. | sheltered | rotation | returning | last | km | wall s"
+    cols = "vuln. | sheltered | rotation | returning | last | km | cpu s"
     lines = [f"| night | before: {cols} | after: {cols} | after ranks at least as well |",
              "|---|" + "--:|" * 14 + "---|"]
     for scenario in SCENARIOS:
@@ -171,10 +185,12 @@ def before_after(rev: str, checker, work: Path, seeds, limit: float) -> list[str
             for who in ("before", "after"):
                 plan_path = work / f"{scenario}-{seed}-{who}.plan.json"
                 if who == "before":
-                    cmd = [sys.executable, "-c", _SOLVE, str(night_path), f"{limit:g}", str(plan_path)]
-                    plan, wall, _, error = _run(cmd, plan_path, env=env)
+                    cmd = [sys.executable, "-c", _SOLVE, str(night_path), f"{limit:g}", str(plan_path),
+                           "1" if deterministic else "0"]
                 else:
-                    plan, wall, _, error = _run(_nightstay(night_path, plan_path, limit), plan_path)
+                    cmd = [sys.executable, "-c", _SOLVE, str(night_path), f"{limit:g}", str(plan_path),
+                           "1" if deterministic else "0"]
+                plan, wall, _, error = _run(cmd, plan_path, env=env if who == "before" else dict(os.environ))
                 score, valid = _judge(checker, doc, plan)
                 scores.append(score)
                 if valid != "yes":
@@ -195,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-bound", action="store_true", help="skip the upper bound (minutes at 10,000 people)")
     parser.add_argument("--before", metavar="REV", help="also compare the scenarios with the planner of commit REV")
     parser.add_argument("--seeds", type=int, default=3, help="seeds per scenario for --before (default 3)")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="--before: both planners stop on their counted work, not the clock (fair on a busy "
+                             "machine; each version's own units)")
     parser.add_argument("-o", "--output", type=Path, help="where to write (default results/scale-latest.md)")
     args = parser.parse_args(argv)
     checker = reference_checker.load()
@@ -204,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="nightstay-scale-") as tmp:
         work = Path(tmp)
         table = sweep(sizes, checker, work, not args.no_greedy, not args.no_bound) if sizes else []
-        compared = before_after(args.before, checker, work, range(args.seeds), 2.0) if args.before else []
+        compared = (before_after(args.before, checker, work, range(args.seeds), 2.0, args.deterministic)
+                    if args.before else [])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"# nightstay at a city's size, {now}",
@@ -221,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     if table:
         lines += ["## Size sweep (normal scenario, seed 0, rescaled)", "", *table, ""]
     if compared:
-        lines += [f"## Before ({args.before}) and after, every scenario, --time-limit 2", "", *compared, ""]
+        mode = ("deterministic mode: each stops on its own counted work" if args.deterministic
+                else "stopped by the clock")
+        lines += [f"## Before ({args.before}) and after, every scenario, --time-limit 2 ({mode}; "
+                  "cpu s: the planner process's processor time)", "", *compared, ""]
     output = args.output or RESULTS / "scale-latest.md"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("\n".join(lines))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 
-from .problem import CAR, WALK, Problem
+from .problem import WALK, Problem
 from .routes import prefixes, slack, stop_times, time_driver
 
 NEG = float("-inf")
