@@ -73,8 +73,10 @@ print(json.dumps({"wall": time.perf_counter() - started, "maxrss_kb": usage.ru_m
 def _run(cmd: list[str], plan_path: Path, env=None) -> tuple[dict | None, float, float, str]:
     """Run a planner command in its own process: (plan, wall s, peak MB, error); with
     ``env`` (the before/after comparison) the seconds are processor time, not wall."""
+    # run from the tree whose planner it is: ``python -c`` puts the working folder first on the path
+    cwd = env.get("PYTHONPATH", ROOT) if env is not None else ROOT
     done = subprocess.run([sys.executable, "-c", _LAUNCH, *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          cwd=ROOT, env=env)
+                          cwd=cwd, env=env)
     if done.returncode != 0:
         return None, 0.0, 0.0, done.stderr.decode(errors="replace").strip()[-200:]
     run = json.loads(done.stdout)

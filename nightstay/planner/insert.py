@@ -87,7 +87,7 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
     ``among`` narrows the places tried (default: every place that accepts the party); with
     ``force`` they are tried full or not (fixed placements). In a ``hurry`` (half the time
     is spent), fewer car places and drivers are tried; with ``hurry=2`` (the time is up and
-    parties are still to place), fewer still. ``shake`` (a ``random.Random``)
+    parties are still to place), fewer places without a driver too. ``shake`` (a ``random.Random``)
     blurs the driving cost by up to half, so that the search sometimes takes the
     second-cheapest car: the cheapest now can be the one another party needed.
 
@@ -104,8 +104,8 @@ def best_option(st: State, i: int, thr: float, work: Work, among=None, force: bo
     best_key, best = None, None
     seen: dict[int, float] | None = {} if regret else None  # place -> scalar of its best key
     car_seen, car_new = [], []
-    many = (1 if hurry > 1 else 2) if hurry else NEAR_CAR_PLACES  # compat lists are nearest first
-    open_places = 8 if hurry > 1 else OPEN_PLACES
+    many = 2 if hurry else NEAR_CAR_PLACES  # compat lists are nearest first
+    open_places = 16 if hurry > 1 else OPEN_PLACES
     work.done += 1
     used, beds, kinds, reach = st.used, pb.beds, st.kinds, pb.reach
     is_host, other, stops_at = pb.is_host, 1 - pb.kind[i], st.stops_at
@@ -198,7 +198,7 @@ def _by_car(st: State, i: int, thr: float, work: Work, car_places: list[int], fo
             for k, (tw, stops) in enumerate(sched[d]):
                 if p in stops and routes[d][k].load + size <= seats[d]:
                     trips_at.setdefault(p, []).append((d, k))
-    many = (1 if hurry > 1 else 2) if hurry else None if force else NEW_TRIP_DRIVERS
+    many = 2 if hurry else None if force else NEW_TRIP_DRIVERS
     new_trips = []
     for d in _new_trip_drivers(st, w, size, many):
         sc = sched[d]
