@@ -43,6 +43,7 @@ STALL = 1000  # steps without a better night before a restart from the best...
 STALL_PER_PARTY = 20  # ...or fewer on a small night: this many per party, at least
 STALL_AT_LEAST = 200
 IDLE_RESTARTS = 8  # restarts in a row that found nothing better: the night is done
+EXPLORE_UP_TO = 150  # parties: on bigger nights, one person fewer is never kept (too few steps each)
 REPAIRS = (repair_greedy, repair_regret)
 
 
@@ -114,7 +115,8 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
     ``st`` holding the best night found."""
     pb = st.pb
     wheel = RouletteWheel(len(DESTROYS), len(REPAIRS))
-    accept = RecordToRecord()
+    # walking through nights with one person fewer pays where there are many steps per party
+    accept = RecordToRecord(explore=RecordToRecord.explore if pb.n <= EXPLORE_UP_TO else 0.0)
     cur_score = best_score = st.score()
     best = None  # a snapshot of the best night when the working state has left it
     it = since_best = restarts = idle = 0
