@@ -29,7 +29,7 @@ from pathlib import Path
 
 from nightstay.planner.demo import SCENARIOS, make_night
 from nightstay.planner.read import read_night
-from nightstay.planner.solve import solve
+from nightstay.planner import MaxWork, solve
 from nightstay.pledges.areas import coarse
 
 from . import reference_checker
@@ -109,7 +109,7 @@ def run(scenarios, seeds: int, time_limit: float) -> list[tuple[str, str, dict]]
             exact = make_night(scenario, seed)
             for variant in VARIANTS:
                 started = time.perf_counter()
-                plan = solve(read_night(located(exact, variant)), time_limit=time_limit, deterministic=True).to_json()
+                plan = solve(read_night(located(exact, variant)), MaxWork.for_seconds(time_limit)).to_json()
                 score = judged(checker, exact, retimed(checker, exact, plan))
                 score["seconds"] = time.perf_counter() - started
                 rows.append((f"{scenario}/{seed}", variant, score))

@@ -6,31 +6,114 @@ kilometres between every pair of locations, and each place's time window in seco
 ``night.start``. Parties, places and drivers are referred to by their index in the night's
 own order, which keeps the search deterministic.
 
+A city's night has thousands of parties and places, so nothing here loops over pairs in
+Python: distances are one float32 matrix computed by numpy (rows are read through
+memoryviews, which index as fast as lists and copy nothing), and who accepts whom is decided
+once per class of alike parties and alike places, then spread over the members with numpy.
+
 Locations are numbered: 0 is the meeting point, ``1 + j`` is place ``j``, and
 ``1 + len(places) + d`` is driver ``d``'s home.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from .night import EARTH_RADIUS_KM, Host, Night
+from .night import EARTH_RADIUS_KM, Host, Night, Party
 
 WALK, SELF, CAR = 0, 1, 2  # how guests reach a place: on foot, with the host, with a driver
 
 # Deadlines are compared with this much room, so that rounding times to the second in the
 # plan never turns a feasible plan into a late one.
 EPS = 1e-6
+ROWS_AT_ONCE = 256  # distance rows computed together: bounds the float64 scratch memory
+NEIGHBOURS = 12  # car places worth a detour from each place (``near``)
+AROUND = 24  # places of any kind listed around each place (``around``)
 
 
-def _km_matrix(lat: np.ndarray, lon: np.ndarray, road_factor: float) -> np.ndarray:
-    """Road kilometres between every pair of points, computed as the format defines them."""
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     la, lo = np.radians(lat), np.radians(lon)
-    dla = la[None, :] - la[:, None]
-    dlo = lo[None, :] - lo[:, None]
-    h = np.sin(dla / 2) ** 2 + np.cos(la)[:, None] * np.cos(la)[None, :] * np.sin(dlo / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h))) * road_factor
+    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=1)
+
+
+def _distance_matrices(lat, lon, road_factor: float, sec_per_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """(kilometres, driving seconds) between every pair of points, as float32.
+
+    The great-circle distance of the format, from the chord between unit vectors
+    (``2 asin(chord / 2)`` is the haversine formula rewritten; the squared chord is
+    ``2 - 2 u.v``, one matrix product), a few rows at a time in float64 (then float32) so
+    that the scratch memory stays small on a city's night. Near points lose nothing that matters: the squared
+    chord's rounding (1e-16) is a millimetre at worst.
+    """
+    v = _unit_vectors(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64))
+    n = len(v)
+    K = np.empty((n, n), dtype=np.float32)
+    T = np.empty((n, n), dtype=np.float32)
+    scale = 2 * EARTH_RADIUS_KM * road_factor
+    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    for a in range(0, n, ROWS_AT_ONCE):
+        b = min(n, a + ROWS_AT_ONCE)
+        # the dot products by hand: a threaded BLAS spins for nothing on a busy machine
+        chord2 = x[a:b, None] * x
+        chord2 += y[a:b, None] * y
+        chord2 += z[a:b, None] * z
+        chord2 *= -2.0
+        chord2 += 2.0
+        np.maximum(chord2, 0.0, out=chord2)
+        km = K[a:b]
+        km[...] = chord2  # float32 from here: the cancellation is behind us
+        np.sqrt(km, out=km)
+        km *= 0.5
+        np.minimum(km, 1.0, out=km)
+        np.arcsin(km, out=km)
+        km *= scale
+        np.multiply(km, sec_per_km, out=T[a:b])
+    np.fill_diagonal(K, 0.0)
+    np.fill_diagonal(T, 0.0)
+    return K, T
+
+
+def _rows(matrix: np.ndarray) -> list:
+    """Row views of a C-contiguous matrix: ``rows[a][b]`` is a Python float, nothing copied."""
+    flat = memoryview(matrix.reshape(-1))
+    n = matrix.shape[1]
+    return [flat[a * n:(a + 1) * n] for a in range(matrix.shape[0])]
+
+
+class _Nearest:
+    """Per place, the ``count`` nearest places among ``pool`` (and itself), found when first asked.
+
+    Most places of a city's night are never asked about in a short run, so sorting every
+    row up front would cost more than the whole search.
+    """
+
+    def __init__(self, K: np.ndarray, pool: np.ndarray, count: int, as_set: bool):
+        self.K, self.pool, self.count, self.as_set = K, pool, count, as_set
+        self.cache: dict[int, object] = {}
+
+    def __getitem__(self, j: int):
+        got = self.cache.get(j)
+        if got is None:
+            pool = self.pool
+            if len(pool) == 0:
+                got = (j,)
+            else:
+                dist = self.K[1 + j, 1 + pool]
+                if len(pool) > self.count:
+                    part = np.argpartition(dist, self.count - 1)[:self.count]
+                    pick = part[np.lexsort((pool[part], dist[part]))]
+                else:
+                    pick = np.lexsort((pool, dist))
+                got = tuple(int(x) for x in pool[pick])
+            if self.as_set:
+                got = frozenset(got) | {j}
+            self.cache[j] = got
+        return got
+
+    def __len__(self) -> int:
+        return self.K.shape[0]
 
 
 @dataclass(frozen=True)
@@ -64,87 +147,91 @@ class Problem:
     until: tuple[float, ...]
     home: tuple[int, ...]  # location index
     # travel
-    T: list[list[float]]  # driving seconds between locations
-    K: list[list[float]]  # kilometres between locations
+    T: list  # driving seconds between locations: T[a][b], rows of a float32 matrix
+    K: list  # kilometres between locations, the same way
     board: float
     drop: float
     end: float
     sec_per_km: float  # driving seconds per kilometre: weighs kilometres against minutes
-    near: tuple[frozenset[int], ...]  # per place: itself and the car places nearest to it
+    near: _Nearest  # per place: itself and the car places nearest to it (a frozenset)
+    around: _Nearest  # per place: the places of any kind nearest to it, nearest first
 
     @property
     def n(self) -> int:
         return len(self.size)
 
+    @cached_property
+    def returners(self) -> tuple[int, ...]:
+        """Parties wanted back by a host that can take them (and not pinned elsewhere)."""
+        return tuple(i for i, j in enumerate(self.returning) if j >= 0 and j in self.compat[i] and i not in self.fixed)
+
     @classmethod
     def build(cls, night: Night) -> "Problem":
         tr = night.travel
         places = (*night.shelters, *night.hosts)
+        P, drivers = len(places), night.drivers
         place_index = {p.id: j for j, p in enumerate(places)}
         party_index = {p.id: i for i, p in enumerate(night.parties)}
-        pts = [night.meeting_point] + [p.location for p in places] + [d.home for d in night.drivers]
-        K = _km_matrix(np.array([p.lat for p in pts]), np.array([p.lon for p in pts]), tr.road_factor)
-        T = K / tr.drive_kmh * 3600.0
+        pts = [night.meeting_point] + [p.location for p in places] + [d.home for d in drivers]
+        sec_per_km = 3600.0 / tr.drive_kmh
+        Km, Tm = _distance_matrices([p.lat for p in pts], [p.lon for p in pts], tr.road_factor, sec_per_km)
         end = night.seconds(night.end)
+        board, drop = tr.board_seconds, tr.drop_seconds
 
-        reach, ready, latest, walk, self_leave, self_ride = [], [], [], [], [], []
-        for j, pl in enumerate(places):
+        reach, ready, latest = [], [], []
+        for pl in places:
             if isinstance(pl, Host):
                 reach.append(CAR if pl.by_car else SELF)
-                r, la = night.seconds(pl.ready_from), night.seconds(pl.latest_arrival)
-                ready.append(max(0.0, r))
-                latest.append(min(end, la))
+                ready.append(max(0.0, night.seconds(pl.ready_from)))
+                latest.append(min(end, night.seconds(pl.latest_arrival)))
             else:
                 reach.append(CAR if pl.by_car else WALK)
                 ready.append(0.0)
                 latest.append(end)
-            walk.append(float(K[0, 1 + j]) / tr.walk_kmh * 3600.0)
-            self_leave.append(ready[-1])
-            self_ride.append(tr.board_seconds + float(T[0, 1 + j]))
+        reach_a, ready_a, latest_a = np.array(reach, dtype=np.int8), np.array(ready), np.array(latest)
+        go = Tm[0, 1:1 + P].astype(np.float64)  # drive from the meeting point
+        walk_a = Km[0, 1:1 + P].astype(np.float64) / tr.walk_kmh * 3600.0
+        ride_a = board + go
 
-        drivers = night.drivers
         free = tuple(max(0.0, night.seconds(d.available_from)) for d in drivers)
         until = tuple(night.seconds(d.available_until) for d in drivers)
-        home = tuple(1 + len(places) + d for d in range(len(drivers)))
-
-        Tl, Kl = T.tolist(), K.tolist()
+        home = tuple(1 + P + d for d in range(len(drivers)))
         wait = tuple(max(0.0, night.seconds(p.waiting_since)) for p in night.parties)
-        lone = _lone_drops(len(places), reach, drivers, free, until, home, Tl, ready, latest,
-                           tr.board_seconds, tr.drop_seconds)
-        compat, soonest = [], []
-        accepted: dict[tuple, list[int]] = {}  # parties alike are accepted alike
-        reach_by_car: dict[tuple[int, int], tuple[float, float]] = {}
-        for i, party in enumerate(night.parties):
-            sig = (party.gender, party.minor, party.size, party.languages)
-            if sig not in accepted:
-                accepted[sig] = [j for j, pl in enumerate(places) if party.size <= pl.beds and pl.fits(party)]
-            ok, first, w = [], float("inf"), wait[i]
-            for j in accepted[sig]:
-                if reach[j] == WALK:
-                    arrive = w + walk[j]
-                elif reach[j] == SELF:
-                    arrive = max(self_leave[j], w) + self_ride[j]
-                else:
-                    if (j, party.size) not in reach_by_car:
-                        rows = [(f, last) for seats, f, last in lone[j] if seats >= party.size]
-                        reach_by_car[j, party.size] = (min((f for f, _ in rows), default=float("inf")),
-                                                       max((last for _, last in rows), default=float("-inf")))
-                    soonest_free, last_wait = reach_by_car[j, party.size]
-                    if w > last_wait + EPS:
-                        continue
-                    # never later than the true earliest arrival: a bound for the search
-                    arrive = max(max(soonest_free, w) + tr.board_seconds + Tl[0][1 + j], ready[j])
-                if arrive <= latest[j] + EPS:
-                    ok.append(j)
-                    first = min(first, arrive)
-            compat.append(tuple(sorted(ok, key=lambda j: (Kl[0][1 + j], j))))  # nearest first
-            soonest.append(first)
+        sizes = sorted({p.size for p in night.parties})
+
+        # When can a party of each size still leave for each place (wmax), and how soon can
+        # it be there at the earliest (max(A, wait + B))?
+        wmax, A = {}, {}
+        walk_ok = reach_a == WALK
+        self_ok = (reach_a == SELF) & (ready_a + ride_a <= latest_a + EPS)
+        base = np.where(walk_ok, latest_a + EPS - walk_a, np.where(self_ok, latest_a + EPS - ride_a, -np.inf))
+        base_A = np.where(reach_a == SELF, ready_a + ride_a, -np.inf)
+        B = np.where(walk_ok, walk_a, ride_a)
+        car = np.flatnonzero(reach_a == CAR)
+        lone = _lone_drops(car, Tm, np.array(free), np.array(until), np.array(home, dtype=np.int64),
+                           ready_a, latest_a, board, drop)
+        seats_a = np.array([d.seats for d in drivers], dtype=np.int64)
+        for s in sizes:
+            wm, a = base.copy(), base_A.copy()
+            if len(car):
+                ok, first_free, last_wait = lone
+                ok_s = ok & (seats_a >= s)[None, :]
+                sf = np.where(ok_s, first_free[None, :], np.inf).min(axis=1, initial=np.inf)
+                lw = np.where(ok_s, last_wait, -np.inf).max(axis=1, initial=-np.inf)
+                arrive = np.maximum(sf + board + go[car], ready_a[car])
+                reachable = np.isfinite(sf) & (arrive <= latest_a[car] + EPS)
+                wm[car] = np.where(reachable, np.minimum(lw + EPS, latest_a[car] + EPS - board - go[car]), -np.inf)
+                a[car] = arrive
+            wmax[s], A[s] = wm, a
+
+        compat, soonest = _compat(night.parties, places, wait, Km[0, 1:1 + P], wmax, A, B)
 
         fixed = {}
         for f in night.fixed:
             if f.party in party_index and f.place in place_index:
                 fixed[party_index[f.party]] = place_index[f.place]
 
+        self_leave = tuple(ready)
         return cls(
             night=night,
             size=tuple(p.size for p in night.parties),
@@ -153,8 +240,8 @@ class Problem:
             vulnerable=tuple(p.vulnerable for p in night.parties),
             rotation=tuple(p.size * p.nights_outside for p in night.parties),
             returning=tuple(place_index.get(p.returning_to, -1) if p.returning_to else -1 for p in night.parties),
-            compat=tuple(compat),
-            soonest=tuple(soonest),
+            compat=compat,
+            soonest=soonest,
             fixed=fixed,
             places=places,
             reach=tuple(reach),
@@ -162,54 +249,93 @@ class Problem:
             is_host=tuple(isinstance(p, Host) for p in places),
             ready=tuple(ready),
             latest=tuple(latest),
-            walk=tuple(walk),
-            self_leave=tuple(self_leave),
-            self_ride=tuple(self_ride),
+            walk=tuple(walk_a.tolist()),
+            self_leave=self_leave,
+            self_ride=tuple(ride_a.tolist()),
             seats=tuple(d.seats for d in drivers),
             free=free,
             until=until,
             home=home,
-            T=Tl,
-            K=Kl,
-            board=tr.board_seconds,
-            drop=tr.drop_seconds,
+            T=_rows(Tm),
+            K=_rows(Km),
+            board=board,
+            drop=drop,
             end=end,
-            sec_per_km=3600.0 / tr.drive_kmh,
-            near=_neighbours(K, reach),
+            sec_per_km=sec_per_km,
+            near=_Nearest(Km, car, NEIGHBOURS, as_set=True),
+            around=_Nearest(Km, np.arange(P), AROUND, as_set=False),
         )
 
 
-NEIGHBOURS = 12
-
-
-def _neighbours(K: np.ndarray, reach: list[int]) -> tuple[frozenset[int], ...]:
-    """Each place with its nearest car places: the stops worth a detour to drop there too."""
-    car = np.array([j for j, r in enumerate(reach) if r == CAR], dtype=int)
-    out = []
-    for j in range(len(reach)):
-        if len(car) == 0:
-            out.append(frozenset((j,)))
-            continue
-        dist = K[1 + j, 1 + car]
-        nearest = car[np.argsort(dist, kind="stable")[:NEIGHBOURS]]
-        out.append(frozenset(int(x) for x in nearest) | {j})
-    return tuple(out)
-
-
-def _lone_drops(n_places, reach, drivers, free, until, home, T, ready, latest, board, drop):
-    """For each car place, the drivers who could carry a party there alone: (seats, free, last wait).
+def _lone_drops(car, T, free, until, home, ready, latest, board, drop):
+    """For car place x driver: can the driver carry a party there alone, and until when may it wait?
 
     A lone trip is the easiest way a party can be carried, so a party waiting past every
-    driver's ``last wait`` for a place cannot reach it tonight, whatever else the plan does.
+    driver's last wait for a place cannot reach it tonight, whatever else the plan does.
+    Returns (ok, free, last wait) as (car places x drivers) arrays (free per driver).
     """
-    out = []
-    for j in range(n_places):
-        rows = []
-        if reach[j] == CAR:
-            loc = 1 + j
-            for d, drv in enumerate(drivers):
-                deadline = min(latest[j], until[d] - drop - min(T[loc][0], T[loc][home[d]]))
-                if max(free[d] + board + T[0][loc], ready[j]) <= deadline + EPS:
-                    rows.append((drv.seats, free[d], deadline - board - T[0][loc]))
-        out.append(rows)
-    return out
+    if len(car) == 0 or len(free) == 0:
+        return np.zeros((len(car), len(free)), dtype=bool), free, np.zeros((len(car), len(free)))
+    loc = 1 + car
+    go = T[0, loc].astype(np.float64)[:, None]
+    back = np.minimum(T[loc, 0].astype(np.float64)[:, None], T[np.ix_(loc, home)].astype(np.float64))
+    deadline = np.minimum(latest[car][:, None], until[None, :] - drop - back)
+    ok = np.maximum(free[None, :] + board + go, ready[car][:, None]) <= deadline + EPS
+    return ok, free, deadline - board - go
+
+
+def _compat(parties: tuple[Party, ...], places: tuple, wait, km_from_meeting, wmax, A, B):
+    """Per party: the places that accept it and that it can reach in time, nearest first; and
+    the soonest it could arrive at any of them.
+
+    Who accepts whom is asked once per class of alike parties and alike places; the places of
+    a class of parties are sorted once; a party's list is its class's, less the places it
+    would reach too late. Alike lists are one shared tuple, so thousands of parties cost the
+    memory of a few lists.
+    """
+    P = len(places)
+    place_class: dict[tuple, int] = {}
+    place_rep, of_place = [], np.empty(P, dtype=np.int64)
+    for j, pl in enumerate(places):
+        key = (pl.accepts, pl.languages)
+        if key not in place_class:
+            place_class[key] = len(place_rep)
+            place_rep.append(pl)
+        of_place[j] = place_class[key]
+    beds = np.array([pl.beds for pl in places], dtype=np.int64)
+    order = np.lexsort((np.arange(P), km_from_meeting))  # nearest first, then by index
+    members: dict[tuple, list[int]] = {}
+    for i, party in enumerate(parties):
+        members.setdefault((party.gender, party.minor, party.size, party.languages), []).append(i)
+    compat: list = [()] * len(parties)
+    soonest = [float("inf")] * len(parties)
+    waits = np.asarray(wait, dtype=np.float64)
+    for sig, who in members.items():
+        party = parties[who[0]]
+        accepts = np.array([pl.fits(party) for pl in place_rep], dtype=bool)
+        idx = order[accepts[of_place[order]] & (beds[order] >= party.size)]
+        if not len(idx):
+            continue
+        wm, a, b = wmax[party.size][idx], A[party.size][idx], B[idx]
+        whole, lowest = tuple(idx.tolist()), float(wm.min())
+        by_keep: dict[bytes, tuple] = {}
+        alike = np.unique(waits[who])
+        lists, soon = [], []
+        step = max(1, 2_000_000 // len(idx))  # waits at once: bounds the scratch matrix
+        for c in range(0, len(alike), step):
+            w = alike[c:c + step, None]
+            keep = wm[None, :] >= w
+            arrive = np.where(keep, np.maximum(a[None, :], w + b[None, :]), np.inf)
+            soon += arrive.min(axis=1).tolist()
+            for row, w_ in zip(keep, alike[c:c + step]):
+                if w_ <= lowest:
+                    lists.append(whole)
+                    continue
+                key = row.tobytes()
+                if key not in by_keep:
+                    by_keep[key] = tuple(idx[row].tolist())
+                lists.append(by_keep[key])
+        at = np.searchsorted(alike, waits[who])
+        for i, k in zip(who, at.tolist()):
+            compat[i], soonest[i] = lists[k], soon[k]
+    return tuple(compat), tuple(soonest)

@@ -1,248 +1,179 @@
-"""Making a night better: a large-neighbourhood search (destroy and repair).
+"""Making a night better: adaptive large-neighbourhood search (after Ropke and Pisinger).
 
-Each step takes a few parties out of a copy of the night (at random, a whole trip, the
+Each step takes a few parties out of the night (``destroy``: at random, a whole trip, the
 latest arrivals, the guests around one place, the bed an unplaced party could use, the host
-a returning guest is owed, ...), puts them and some unplaced parties back by ``best_option``
-in a shuffled priority order, and keeps the copy when the night is no worse by the format's
-order (kilometres may grow a little early on, so that the search can move between equally
-good nights). Unplaced parties also get to evict guests from a place that accepts them,
-which is how a family finds the big bed a single man was given early on.
+a returning guest is owed, ...), puts them and some unplaced parties back (``repair``:
+greedy in a noisy priority order, or by regret), tidies the drivers' trips it touched
+(``moves``: relocate, exchange, 2-opt*), and then keeps or undoes the change:
+
+- **Operators are chosen by a roulette wheel** (N-Wouda/ALNS ``RouletteWheel``): each
+  destroy and repair operator has a weight, moved towards the score of what it just did
+  (a new best night, a better one, accepted, rejected), so the operators that work on this
+  night are chosen more.
+- **Acceptance can leave a local optimum** (record-to-record travel, as in ALNS
+  ``RecordToRecordTravel``): a night no worse than the current one by who is sheltered is
+  kept if its last arrival and kilometres are within a threshold of the best night's; the
+  threshold shrinks to nothing as the time runs out.
+- **Restarts**: after ``STALL`` steps without a better night (fewer on a night of a few
+  parties) the search goes back to the
+  best night found and goes on from there with fresh weights, until the time is up. A night
+  whose best has not moved through ``IDLE_RESTARTS`` restarts is done (a night of five
+  parties is solved long before its time; the others use it all).
+
+Every step changes the one working state in place and undoes itself on rejection
+(``State.begin``/``rollback``); the best night is kept as a ``snapshot``.
 """
 from __future__ import annotations
 
 import logging
 import random
+from dataclasses import dataclass, field
 
-from .insert import Work, insert, insert_fixed, priority
-from .problem import CAR, SELF
+from .destroy import DESTROYS, destroy_late
+from .insert import Work
+from .trip_moves import improve_routes
+from .repair import repair_greedy, repair_regret
 from .state import State
 
 log = logging.getLogger(__name__)
 
 MAX_DESTROY = 16  # parties taken out at most in one step (usually far fewer)
-DRIFT = 0.02  # share of the driven kilometres a step may add early in the search
-STALL = 2000  # steps without a better night after which the search gives up
-UNPLACED_RETRIED = 4
-SHAKEN = 0.3  # share of repairs whose insertions blur the driving costs (``best_option``)...
-SHAKEN_UP_TO = 150  # ...on nights of at most this many parties, where one car more or less decides  # unplaced parties offered the room a step makes (besides those taken out)
+UNPLACED_RETRIED = 4  # unplaced parties offered the room a step makes (besides those taken out)
+STALL = 1000  # steps without a better night before a restart from the best...
+STALL_PER_PARTY = 20  # ...or fewer on a small night: this many per party, at least
+STALL_AT_LEAST = 200
+IDLE_RESTARTS = 8  # restarts in a row that found nothing better: the night is done
+EXPLORE_UP_TO = 150  # parties: on bigger nights, one person fewer is never kept (too few steps each)
+REPAIRS = (repair_greedy, repair_regret)
 
 
-def _movable(st: State, parties) -> list[int]:
-    """Parties the search may take out: all placed ones but the fixed, whose ride may change."""
-    pb = st.pb
-    fixed, reach, rides = pb.fixed, pb.reach, bool(pb.seats)
-    return [i for i in parties if st.place[i] >= 0 and (i not in fixed or (rides and reach[fixed[i]] == CAR))]
+@dataclass
+class RouletteWheel:
+    """Adaptive operator weights: ``weight = decay * weight + (1 - decay) * score``."""
+
+    n_destroy: int
+    n_repair: int
+    scores: tuple[float, float, float, float] = (33.0, 9.0, 13.0, 0.0)  # best, better, accepted, rejected
+    decay: float = 0.8
+    destroy_w: list[float] = field(default_factory=list)
+    repair_w: list[float] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not 0.0 <= self.decay <= 1.0 or any(s < 0 for s in self.scores):
+            raise ValueError("decay must be in [0, 1] and scores non-negative")
+        self.reset()
+
+    def reset(self) -> None:
+        self.destroy_w = [1.0] * self.n_destroy
+        self.repair_w = [1.0] * self.n_repair
+
+    def select(self, rng: random.Random) -> tuple[int, int]:
+        return _spin(rng, self.destroy_w), _spin(rng, self.repair_w)
+
+    def update(self, d: int, r: int, outcome: int) -> None:
+        s = self.scores[outcome]
+        self.destroy_w[d] = self.decay * self.destroy_w[d] + (1 - self.decay) * s
+        self.repair_w[r] = self.decay * self.repair_w[r] + (1 - self.decay) * s
 
 
-def destroy_random(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    placed = _movable(st, range(st.pb.n))
-    return rng.sample(placed, min(k, len(placed))), None
+def _spin(rng: random.Random, weights: list[float]) -> int:
+    total = sum(weights)
+    if total <= 0:
+        return rng.randrange(len(weights))
+    x = rng.random() * total
+    for k, w in enumerate(weights):
+        x -= w
+        if x < 0:
+            return k
+    return len(weights) - 1
 
 
-def destroy_trip(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """All guests of one trip (or two), so that the trip can be rebuilt in a better order."""
-    trips = [t for r in st.routes for t in r]
-    if not trips:
-        return destroy_random(st, rng, k)
-    out = []
-    for t in rng.sample(trips, min(len(trips), 1 + (k > 6))):
-        out += [i for _, g in t.stops for i in g]
-    return _movable(st, out), None
+@dataclass(frozen=True)
+class RecordToRecord:
+    """Keep a night no worse by who is sheltered than the current one, whose last arrival and
+    kilometres are within ``start`` (a share) of the best night's, the share shrinking
+    linearly to zero with the budget spent."""
 
+    start: float = 0.03
+    explore: float = 0.3  # share of the budget in which one person fewer than the best may be kept
 
-def destroy_late(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """The parties who arrive last, and the guests who travel with them.
-
-    A driver whose schedule breaks a deadline (a fixed placement can force that) comes
-    first: all of that driver's guests are taken out.
-    """
-    pb = st.pb
-    late = [d for d in range(len(st.routes)) if st.late[d]]
-    if late:
-        d = rng.choice(late)
-        return _movable(st, [i for t in st.routes[d] for _, g in t.stops for i in g]), None
-    last = st.last_arrival()
-    out = []
-    for d, r in enumerate(st.routes):
-        if r and st.dlast[d] >= last - 1800:
-            out += [i for t in r[-2:] for _, g in t.stops for i in g]
-    for j, a in enumerate(st.plast):
-        if a >= last - 1800 and pb.reach[j] == SELF:
-            out += st.guests[j]
-    out = _movable(st, set(out))
-    out.sort()
-    if len(out) > 2 * k:
-        out = rng.sample(out, 2 * k)
-    return out, None
-
-
-def destroy_area(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """The guests of the places nearest one place: rebuilt together, they share cars."""
-    pb = st.pb
-    placed = _movable(st, range(pb.n))
-    if not placed:
-        return [], None
-    j0 = st.place[rng.choice(placed)]
-    row = pb.K[j0 + 1]
-    near = sorted((j for j in range(len(pb.places)) if st.guests[j]), key=lambda j: row[j + 1])
-    out = []
-    for j in near:
-        out += st.guests[j]
-        if len(out) >= k:
-            break
-    return _movable(st, out), None
-
-
-def destroy_for_unplaced(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """Make room for one unplaced party: empty a place that would accept it."""
-    pb = st.pb
-    waiting = [i for i in range(pb.n) if st.place[i] < 0 and pb.compat[i]]
-    if not waiting:
-        return destroy_random(st, rng, k)
-    waiting.sort(key=lambda i: priority(pb, i))
-    u = waiting[min(len(waiting) - 1, int(rng.random() ** 3 * len(waiting)))]
-    j = rng.choice(pb.compat[u])
-    out = _movable(st, st.guests[j])
-    if len(out) > k:
-        out = rng.sample(out, k)
-    out.append(u)
-    return out, u
-
-
-def destroy_chain(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """Move one guest to a free bed that the unplaced cannot use, and give theirs to an unplaced.
-
-    The free beds left at the end of a night are often ones the waiting cannot take (a
-    language, a host for families): a guest who can take them makes room where the
-    unplaced party is accepted. Found directly, since a random search rarely hits it.
-    """
-    pb = st.pb
-    waiting = [i for i in range(pb.n) if st.place[i] < 0 and pb.compat[i]]
-    if not waiting:
-        return destroy_random(st, rng, k)
-    waiting.sort(key=lambda i: priority(pb, i))
-    u = waiting[min(len(waiting) - 1, int(rng.random() ** 2 * len(waiting)))]
-    places = list(pb.compat[u])
-    if len(places) > 24:
-        places = rng.sample(places, 24)
-    moves = []
-    for j in places:
-        kinds = st.kinds[j]
-        for g in st.guests[j]:
-            if g in pb.fixed or st.used[j] - pb.size[g] + pb.size[u] > pb.beds[j]:
-                continue
-            if pb.is_host[j] and kinds[1 - pb.kind[u]] - (pb.kind[g] != pb.kind[u]) > 0:
-                continue
-            if any(j2 != j and st.fits(g, j2) for j2 in pb.compat[g]):
-                moves.append(g)
-    if not moves:
-        return destroy_for_unplaced(st, rng, k)
-    return [rng.choice(moves), u], u
-
-
-def destroy_swap(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """Give an unplaced party the bed of a guest who comes after them in priority order.
-
-    When beds are short, who gets them is fair rotation's question: the one who slept
-    outside more should have the bed, if it accepts them.
-    """
-    pb = st.pb
-    waiting = [i for i in range(pb.n) if st.place[i] < 0 and pb.compat[i] and i not in pb.fixed]
-    if not waiting:
-        return destroy_random(st, rng, k)
-    waiting.sort(key=lambda i: priority(pb, i))
-    u = waiting[min(len(waiting) - 1, int(rng.random() ** 2 * len(waiting)))]
-    mine = priority(pb, u)
-    worse = []
-    for j in pb.compat[u]:
-        kinds = st.kinds[j]
-        for g in st.guests[j]:
-            if g in pb.fixed or priority(pb, g) <= mine or st.used[j] - pb.size[g] + pb.size[u] > pb.beds[j]:
-                continue
-            if pb.is_host[j] and kinds[1 - pb.kind[u]] - (pb.kind[g] != pb.kind[u]) > 0:
-                continue
-            worse.append(g)
-    if not worse:
-        return destroy_for_unplaced(st, rng, k)
-    worse.sort(key=lambda g: priority(pb, g), reverse=True)
-    return [worse[min(len(worse) - 1, int(rng.random() ** 2 * len(worse)))], u], u
-
-
-def destroy_for_returning(st: State, rng: random.Random, k: int) -> tuple[list[int], int | None]:
-    """Send a returning guest back: empty the host that wants them back, and move them."""
-    pb = st.pb
-    away = [i for i in range(pb.n) if pb.returning[i] >= 0 and st.place[i] != pb.returning[i]
-            and pb.returning[i] in pb.compat[i] and i not in pb.fixed]
-    if not away:
-        return destroy_for_unplaced(st, rng, k)
-    u = rng.choice(away)
-    out = _movable(st, st.guests[pb.returning[u]])
-    if len(out) > k:
-        out = rng.sample(out, k)
-    out.append(u)
-    return out, u
-
-
-# Each move returns the parties to take out, and the one they make room for (or None).
-DESTROYS = (destroy_random, destroy_trip, destroy_late, destroy_area, destroy_for_unplaced, destroy_chain,
-            destroy_swap, destroy_for_returning)
-
-
-def repair(st: State, parties: list[int], rng: random.Random, work: Work, waiting=(), first=None) -> None:
-    """Put ``parties`` and the ``waiting`` (unplaced) back, fixed ones first, in a noisy
-    priority order; half of the time the waiting go first, so that they get a chance at the
-    room the step made before those taken out fill it again. ``first`` (the party a step made
-    room for) goes before all but the fixed."""
-    pb = st.pb
-    noise = rng.random() * 2.0
-    shake = rng if pb.n <= SHAKEN_UP_TO and rng.random() < SHAKEN else None
-    ahead = set(waiting) if rng.random() < 0.5 else set()
-    order = sorted(set(parties) | set(waiting),
-                   key=lambda i: (i not in pb.fixed, i not in ahead, priority(pb, i, rng.random() * noise)))
-    if first is not None and first in order:
-        order.remove(first)
-        order.insert(sum(i in pb.fixed for i in order), first)
-    for i in order:
-        if st.place[i] < 0:
-            if i in pb.fixed:
-                insert_fixed(st, i, work)
-            else:
-                insert(st, i, work, shake=shake)
+    def __call__(self, cand: tuple, cur: tuple, best: tuple, progress: float) -> bool:
+        if cand[:-2] != cur[:-2]:
+            if cand[:-2] < cur[:-2]:
+                return True
+            # early on, a night with one person fewer than the best (no vulnerable one, no
+            # late driver) may be walked through: beds packed otherwise are behind it
+            return progress < self.explore and cand[:2] == best[:2] and cand[2] - best[2] <= 1
+        share = self.start * (1.0 - progress)
+        if cand[-2] > best[-2] + share * 3600.0:  # last arrival: up to a few minutes later
+            return False
+        return cand[-1] <= best[-1] * (1.0 + share) + 1e-9
 
 
 def improve(st: State, rng: random.Random, stop, work: Work) -> State:
-    """Destroy and repair until ``stop(work)`` says so, or until ``STALL`` steps in a row
-    found nothing better (small nights are done long before their time); returns the best
-    state found."""
+    """Destroy, repair and tidy until ``stop(work)`` says so (or the night is done); returns
+    ``st`` holding the best night found."""
     pb = st.pb
-    best = st
-    best_score = st.score()
-    cur, cur_score = best, best_score
-    it = since_best = 0
-    while not stop(work) and since_best < STALL:
+    wheel = RouletteWheel(len(DESTROYS), len(REPAIRS))
+    # walking through nights with one person fewer pays where there are many steps per party
+    accept = RecordToRecord(explore=RecordToRecord.explore if pb.n <= EXPLORE_UP_TO else 0.0)
+    cur_score = best_score = st.score()
+    best = None  # a snapshot of the best night when the working state has left it
+    it = since_best = restarts = idle = 0
+    stall = max(STALL_AT_LEAST, min(STALL, STALL_PER_PARTY * pb.n))
+    while not stop(work):
+        if since_best >= stall:
+            restarts += 1
+            idle += 1
+            if idle >= IDLE_RESTARTS:
+                break
+            if best is not None:
+                st.restore(best)
+                best, cur_score = None, best_score
+            wheel.reset()
+            since_best = 0
         it += 1
         since_best += 1
-        cand = cur.copy()
         k = 1 + int(rng.random() ** 2 * min(MAX_DESTROY, max(8, pb.n // 8)))
-        op = DESTROYS[rng.randrange(len(DESTROYS))]
+        d_op, r_op = wheel.select(rng)
+        op = DESTROYS[d_op]
         if cur_score[0] and rng.random() < 0.5:
             op = destroy_late  # a late driver: a broken rule to mend first
-        removed, first = op(cand, rng, k)
+        st.begin()
+        removed, first = op(st, rng, k)
         for i in removed:
-            cand.remove(i)
+            st.remove(i)
         gone = set(removed)
-        unplaced = [i for i in range(pb.n) if cand.place[i] < 0 and pb.compat[i] and i not in gone]
-        if len(unplaced) > UNPLACED_RETRIED:
-            unplaced = rng.sample(unplaced, UNPLACED_RETRIED)
-        repair(cand, removed, rng, work, unplaced, first)
-        work.done += 30 + pb.n // 16  # copying the state, destroying, scoring
-        sc = cand.score()
-        # Who is sheltered where must never get worse; kilometres may, a little and less
-        # and less as time runs out, so that the search can walk between equally good nights.
-        if sc <= cur_score or (sc[:6] == cur_score[:6] and sc[6] <= cur_score[6] * (1 + DRIFT * (1 - stop.progress(work)))):
-            cur, cur_score = cand, sc
-            if sc < best_score:
-                best, best_score = cand, sc
-                since_best = 0
-    log.debug("%d destroy-and-repair iterations", it)
-    return best
+        waiting = sorted(i for i in st.waiting if i not in gone)
+        if len(waiting) > UNPLACED_RETRIED:
+            waiting = rng.sample(waiting, UNPLACED_RETRIED)
+        REPAIRS[r_op](st, removed, rng, work, waiting, first)
+        work.done += 10 + len(removed)
+        sc = st.score()
+        if sc[:-2] <= cur_score[:-2]:  # route moves cannot mend who is sheltered: tidy only what may stay
+            if improve_routes(st, [d for d in st.log[2] if st.routes[d]], work, stop, max_moves=4,
+                              places=set(st.log[1])):
+                sc = st.score()
+        if sc < best_score:
+            outcome = 0
+        elif sc < cur_score:
+            outcome = 1
+        elif accept(sc, cur_score, best_score, stop.progress(work)):
+            outcome = 2
+        else:
+            outcome = 3
+        wheel.update(d_op, r_op, outcome)
+        if outcome == 3:
+            st.rollback()
+            continue
+        if best is None and sc > best_score:  # leaving the best night: keep it
+            best = st.snapshot(before=True)
+        st.commit()
+        cur_score = sc
+        if outcome == 0:
+            best_score, best, since_best = sc, None, 0
+            idle = 0
+    if best is not None:
+        st.restore(best)
+    log.debug("%d destroy-and-repair steps, %d restarts", it, restarts)
+    return st

@@ -63,6 +63,8 @@ class SolveParams:
     # Counted work does not count the writing, so the search then has the whole budget.
     writing_share: float = 0.03
     writing_seconds: float = 0.02
+    # measured on a busy 2-core machine at 10,000 people: writing takes about this much a party
+    writing_seconds_per_party: float = 30e-6
     # The exact packing of vulnerable parties is bounded by CP-SAT's deterministic seconds: this
     # many per second of the budget (and never fewer than for a budget of min_packing_seconds);
     # packings of ~300 vulnerable parties finish in far less. The clock is only a net: this
@@ -82,6 +84,10 @@ class SolveParams:
     # under the plan written: a tenth of a second at 500 parties on an idle 2-core machine, but it
     # grows with the square of the night (2.3 s at 2,000).
     greedy_max_parties: int = 1_200
+    # On a city's night (more parties than this) the packing's model, built pair by pair, is not
+    # built when it has more pairs than this many per second of the budget (about 16 us a pair).
+    packing_max_parties: int = 2_000
+    packing_pairs_per_second: int = 15_000
 
     def __post_init__(self):
         for f in fields(self):
@@ -92,7 +98,7 @@ class SolveParams:
                 raise ValueError(f"{f.name} must be >= 0, got {value!r}")
             if f.name.endswith("_share") and value > 1:
                 raise ValueError(f"{f.name} is a share of the budget: between 0 and 1, got {value!r}")
-        for name in ("max_relaxation_pairs", "greedy_max_parties"):
+        for name in ("max_relaxation_pairs", "greedy_max_parties", "packing_max_parties", "packing_pairs_per_second"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"{name} must be a whole number, got {getattr(self, name)!r}")
 
@@ -100,10 +106,12 @@ class SolveParams:
 def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolveParams = SolveParams()) -> Plan:
     """The best plan found for ``night`` before ``stop`` says so (see the module doc)."""
     started = time.perf_counter()
-    # the clock starts here; counted work does not count the writing, so it keeps nothing back
-    search_stop = stop if stop.deterministic else stop.share(1 - params.writing_share, params.writing_seconds)
-    hurry = stop.share(params.hurry_share)
+    hurry = stop.share(params.hurry_share)  # the clock starts here
     pb = Problem.build(night)
+    # counted work does not count the writing, so it keeps nothing back; the clock keeps back a
+    # share, some seconds and a little per party (a city's night takes a few tenths to write)
+    search_stop = stop if stop.deterministic else stop.share(
+        1 - params.writing_share, params.writing_seconds + params.writing_seconds_per_party * pb.n)
     kept, broken = keepable(pb)
     if broken:  # plan the night with the fixed placements it can keep; the checker names the rest
         keep = {night.parties[i].id for i in kept}
@@ -114,7 +122,7 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     st = State(pb)
     st.floor = _last_arrival_floor(pb)
     targets = _vulnerable_packing(pb, work, hurry, stop, params)
-    construct(st, work, hurry, targets)
+    construct(st, work, hurry, targets, rush=search_stop)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
     # the coordinators' greedy: a start, and a floor under the plan written (while there is time for it)
     baseline = greedy(night) if pb.n <= params.greedy_max_parties and not hurry(work) else None
@@ -167,6 +175,10 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: StoppingCriterion, stop:
     (which is only a net, at the whole time limit, against a runaway solve).
     """
     vulnerable = [i for i in range(pb.n) if pb.vulnerable[i]]
+    pairs = sum(len(pb.compat[i]) for i in vulnerable)
+    if pb.n > params.packing_max_parties and pairs > params.packing_pairs_per_second * stop.seconds:
+        log.debug("vulnerable packing skipped: %d pairs is more than %g s can build", pairs, stop.seconds)
+        return {}  # a city's night: no time to build the model, so no need to probe either
     reachable = sum(pb.size[i] for i in vulnerable if pb.compat[i] or i in pb.fixed)
     probe = State(pb)
     probe.floor = _last_arrival_floor(pb)  # as in the real construction, which it stands for

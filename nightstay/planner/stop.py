@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Units of counted work per second of budget: below the slowest rate measured on a busy 2-core
 # machine, so that a deterministic run given "2 seconds" ends within them.
-WORK_PER_SECOND = 90_000
+WORK_PER_SECOND = 80_000
 
 
 @runtime_checkable

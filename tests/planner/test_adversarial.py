@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from nightstay.planner import MaxWork, read_night, solve
-from tests.planner.reference import assert_valid
+from nightstay.planner.greedy import greedy
+from tests.planner.reference import assert_valid, reference_check, reference_rank_key
 
 NIGHTS = Path(__file__).parent / "nights"
 # The format's order of what makes a plan better, for the criteria a sidecar may state.
@@ -59,6 +60,10 @@ def test_the_plan_is_valid_truthful_and_as_good_as_the_best_by_hand(name):
     assert not missing, f"summary leaves out {missing}"
     for key in ("people", "sheltered", "vulnerable_sheltered", "rotation", "returning_honoured"):
         assert summary[key] == score[key], f"summary.{key} says {summary[key]}, the plan gives {score[key]}"
+
+    errors, theirs = reference_check(night_doc, greedy(read_night(night_doc)).to_json())
+    if not errors:  # never below the coordinators' greedy, in the format's order
+        assert reference_rank_key(score) <= reference_rank_key(theirs), f"{name}: the greedy's plan ranks better"
 
     got = tuple(score[k] for k in RANKED if k in expect)
     best = tuple(expect[k] for k in RANKED if k in expect)
