@@ -43,8 +43,8 @@ from nightstay.dispatch import announce
 from nightstay.planning import runs
 from nightstay.hubs.models import Hub
 night = Hub.objects.get(slug="brussels").tonight()
-with override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=1):
-    runs.start(night, None)
+with override_settings(PLAN_TIME_LIMIT=1):
+    runs.execute.call(str(runs.start(night, None).pk))  # the worker's task, run here
     announce.announce(night)
 """
 
