@@ -397,7 +397,7 @@ class _Check:
                 self.err("summary_not_a_number", path="summary.driver_km", said=_show(said))
             elif not abs(said - score["driver_km"]) <= SUMMARY_KM_TOLERANCE:
                 self.err("summary_untrue", path="summary.driver_km", said=said, real=score["driver_km"])
-        if summary.get("solve_seconds") is not None and not _is_number(summary["solve_seconds"]):
+        if isinstance(summary.get("solve_seconds"), bool):  # the time is not judged, but true is no time
             self.err("summary_not_a_number", path="summary.solve_seconds", said=_show(summary["solve_seconds"]))
         if summary.get("last_arrival") and score["last_arrival"]:
             said = self.time(summary, "last_arrival", "summary")
