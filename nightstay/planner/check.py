@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .night import Driver, Host, Location, Night, Party, Shelter
+from .check_read import PlanReader, is_number, show
+from .night import Driver, Host, Night, Shelter
 from .plan import FORMAT, Plan, announced_changed
 from .problems import Violation, refusal
-from .values import YEARS
 
 SLACK = timedelta(seconds=60)
 SUMMARY_COUNTS = ("people", "sheltered", "vulnerable_sheltered", "rotation", "returning_honoured", "announced_changed")
@@ -80,85 +80,8 @@ def rank_key(score: Mapping) -> tuple:
             *changed, last, score["driver_km"])
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-class _Check:
+class _Check(PlanReader):
     """One pass over a plan, in the reference checker's order, collecting broken rules."""
-
-    def __init__(self, night: Night):
-        self.night = night
-        self.problems: list[Violation] = []
-        self.parties: dict[str, Party] = night.party_by_id
-        self.places: dict[str, Shelter | Host] = night.places
-        self.drivers: dict[str, Driver] = {d.id: d for d in night.drivers}
-        self.board = timedelta(minutes=night.travel.board_minutes)
-        self.drop = timedelta(minutes=night.travel.drop_minutes)
-
-    def err(self, code: str, **values: Any) -> None:
-        """A broken rule; its times on the hub's clock, as a coordinator reads them (the date is tonight's)."""
-        tz = self.night.start.tzinfo
-        self.problems.append(Violation(code, {k: v.astimezone(tz) if isinstance(v, datetime) else v
-                                              for k, v in values.items()}))
-
-    # -- reading the plan -------------------------------------------------------------------
-
-    def time(self, obj: dict, key: str, path: str) -> datetime | None:
-        if key not in obj:
-            self.err("missing", path=f"{path}.{key}")
-            return None
-        value = obj[key]
-        try:
-            t = datetime.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.err("not_a_time", path=f"{path}.{key}", said=_show(value))
-            return None
-        if t.utcoffset() is None:
-            self.err("no_utc_offset", path=f"{path}.{key}", said=_show(value))
-            return None
-        if not YEARS[0] <= t.year <= YEARS[1]:
-            self.err("year_out_of_range", path=f"{path}.{key}", first=YEARS[0], last=YEARS[1], said=_show(value))
-            return None
-        return t
-
-    def objects(self, value: Any, path: str) -> list[tuple[int, dict]]:
-        """The objects of a list in the plan, with their index; anything else is an error."""
-        if not isinstance(value, list):
-            self.err("not_a_list", path=path)
-            return []
-        found = []
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                found.append((i, item))
-            else:
-                self.err("not_an_object", path=f"{path}[{i}]")
-        return found
-
-    def party_ids(self, value: Any, path: str) -> list[str]:
-        if not isinstance(value, list):
-            self.err("not_a_party_list", path=path)
-            return []
-        ids = []
-        for item in value:
-            if isinstance(item, str):
-                ids.append(item)
-            else:
-                self.err("unknown_party", path=path, said=_show(item))
-        return ids
-
-    # -- travel -----------------------------------------------------------------------------
-
-    def drive(self, a: Location, b: Location) -> timedelta:
-        return timedelta(hours=self.night.travel.km(a, b) / self.night.travel.drive_kmh)
-
-    def walk(self, a: Location, b: Location) -> timedelta:
-        return timedelta(hours=self.night.travel.km(a, b) / self.night.travel.walk_kmh)
 
     # -- the rules --------------------------------------------------------------------------
 
@@ -192,13 +115,13 @@ class _Check:
         for i, pl in self.objects(plan.get("placements", []), "placements"):
             pid, place = pl.get("party"), pl.get("place")
             if not isinstance(pid, str) or pid not in self.parties:
-                self.err("unknown_party", path=f"placements[{i}]", said=_show(pid))
+                self.err("unknown_party", path=f"placements[{i}]", said=show(pid))
                 continue
             if pid in where:
                 self.err("placed_twice", party=pid)
             where[pid] = place
             if not isinstance(place, str) or place not in self.places:
-                self.err("unknown_place", path=f"placements[{i}]", said=_show(place))
+                self.err("unknown_place", path=f"placements[{i}]", said=show(place))
                 continue
             why = refusal(self.places[place], self.parties[pid])
             if why:
@@ -212,7 +135,7 @@ class _Check:
             unplaced = []
         for pid in unplaced:
             if not isinstance(pid, str) or pid not in self.parties:
-                self.err("unknown_party", path="unplaced", said=_show(pid))
+                self.err("unknown_party", path="unplaced", said=show(pid))
             elif pid in where:
                 self.err("placed_and_unplaced" if where[pid] is not None else "unplaced_twice", party=pid)
             else:
@@ -276,7 +199,7 @@ class _Check:
         by_driver: dict[Any, list[tuple[int, dict]]] = {}
         for i, trip in self.objects(trips, "trips"):
             driver = trip.get("driver")
-            by_driver.setdefault(driver if isinstance(driver, str) else _show(driver), []).append((i, trip))
+            by_driver.setdefault(driver if isinstance(driver, str) else show(driver), []).append((i, trip))
         km, dropped = 0.0, {}
         for did, driver_trips in by_driver.items():
             driver = self.drivers.get(did)
@@ -317,7 +240,7 @@ class _Check:
                 place_id = stop.get("place")
                 place = self.places.get(place_id) if isinstance(place_id, str) else None
                 if place is None or not place.by_car:
-                    self.err("not_a_car_place", path=f"{path}.stops[{j}]", driver=driver.id, said=_show(place_id))
+                    self.err("not_a_car_place", path=f"{path}.stops[{j}]", driver=driver.id, said=show(place_id))
                     continue
                 km += night.travel.km(here, place.location)
                 earliest = t + self.drive(here, place.location)
@@ -387,18 +310,18 @@ class _Check:
         for key in SUMMARY_COUNTS:
             if key not in summary or key not in score:  # a night without announced judges no changes
                 continue
-            if not _is_number(summary[key]):
-                self.err("summary_not_a_number", path=f"summary.{key}", said=_show(summary[key]))
+            if not is_number(summary[key]):
+                self.err("summary_not_a_number", path=f"summary.{key}", said=show(summary[key]))
             elif summary[key] != score[key]:
                 self.err("summary_untrue", path=f"summary.{key}", said=summary[key], real=score[key])
         if "driver_km" in summary:
             said = summary["driver_km"]
-            if not _is_number(said):
-                self.err("summary_not_a_number", path="summary.driver_km", said=_show(said))
+            if not is_number(said):
+                self.err("summary_not_a_number", path="summary.driver_km", said=show(said))
             elif not abs(said - score["driver_km"]) <= SUMMARY_KM_TOLERANCE:
                 self.err("summary_untrue", path="summary.driver_km", said=said, real=score["driver_km"])
         if isinstance(summary.get("solve_seconds"), bool):  # the time is not judged, but true is no time
-            self.err("summary_not_a_number", path="summary.solve_seconds", said=_show(summary["solve_seconds"]))
+            self.err("summary_not_a_number", path="summary.solve_seconds", said=show(summary["solve_seconds"]))
         if summary.get("last_arrival") and score["last_arrival"]:
             said = self.time(summary, "last_arrival", "summary")
             real = datetime.fromisoformat(score["last_arrival"])

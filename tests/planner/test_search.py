@@ -15,7 +15,6 @@ from nightstay.planner.read import read_night
 from nightstay.planner.repair import repair_greedy, repair_regret
 from nightstay.planner.search import RecordToRecord, RouletteWheel
 from nightstay.planner.solver import write_plan
-from nightstay.planner.plan import summarize
 from nightstay.planner.state import State
 from tests.planner.conftest import driver, host, night, party
 from tests.planner.reference import assert_valid
@@ -39,8 +38,7 @@ def state_of(doc: dict) -> State:
 
 
 def valid_plan(doc: dict, st: State) -> dict:
-    plan = write_plan(st.pb, st)
-    plan.summary = summarize(st.pb.night, plan, 0.0)
+    plan = write_plan(st.pb, st).summarized(st.pb.night, 0.0)
     out = json.loads(plan.dumps())
     assert_valid(doc, out)
     return out
