@@ -326,7 +326,7 @@ class BoardQueryTests(TonightTestCase):
         announce.announce(self.night)
         self.log_in(self.colette)
         self.client.get(self.url("board"))
-        with self.assertNumQueries(23):  # 22, and the shelters' beds
+        with self.assertNumQueries(24):  # 22, the shelters' beds, and the beds lent for tonight (network)
             r = self.client.get(self.url("board"))
         self.assertContains(r, "On the road")
 
