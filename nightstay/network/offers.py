@@ -58,6 +58,8 @@ def neighbours(hub: Hub) -> list[Hub]:
 def make(hub: Hub, beds: int, seats: int = 0, *, to_hub: Hub | None = None, to_peer: Peer | None = None,
          genders: str = "m,f,mixed", minors: bool = False) -> Offer:
     free = counts(hub)
+    borrowed = Shelter.objects.filter(night=hub.tonight()).aggregate(n=Sum("beds"))["n"] or 0
+    free["beds_free"] = max(0, free["beds_free"] - borrowed)  # beds lent to us are not ours to lend on
     if beds < 1:
         raise Refused(_("Offer at least one bed."))
     if beds > free["beds_free"]:

@@ -112,6 +112,9 @@ class OfferTests(NetworkTestCase):
         self.log_in(self.bruno)
         self.client.post(self.url("network_accept", hub="schaerbeek", offer=offer.pk))
         self.assertEqual(Shelter.objects.filter(night=self.north_night).count(), 1)
+        # Beds lent to Schaerbeek are its own tonight, not its to lend on.
+        r = self.client.post(self.url("network_offer", hub="schaerbeek"), {"beds": "1"}, follow=True)
+        self.assertContains(r, "Only 0 beds are free tonight.")
 
     def test_without_seats_the_taker_drives_to_the_lenders_park(self):
         self.log_in(self.colette)
@@ -187,3 +190,29 @@ class PurgeTests(NetworkTestCase):
         tomorrow = Night.for_date(self.north, self.today + timedelta(days=1))
         self.assertFalse(Shelter.objects.open_for(tomorrow).exists())
         self.assertEqual(Shelter.objects.open_for(self.north_night).count(), 1)
+
+
+class CommandTests(NetworkTestCase):
+    def test_a_peer_is_linked_and_its_keys_rotate_from_the_environment(self):
+        import os
+        from io import StringIO
+        from unittest import mock
+
+        from django.core.management import CommandError, call_command
+
+        from nightstay.network.models import Peer
+        from nightstay.privacy.crypto import new_key_line
+
+        old, new = new_key_line("k1"), new_key_line("k2")
+        with mock.patch.dict(os.environ, {"NIGHTSTAY_PEER_KEYS": old}):
+            call_command("network_peer", "brussels", "lille", "https://lille.example.org", "--name", "Lille",
+                         stdout=StringIO())
+        with mock.patch.dict(os.environ, {"NIGHTSTAY_PEER_KEYS": f"{new},{old}"}):
+            out = StringIO()
+            call_command("network_peer", "brussels", "lille", "https://lille.example.org", stdout=out)
+        self.assertIn("keys k2, k1 (the first signs)", out.getvalue())
+        self.assertEqual(Peer.objects.get().ring().current[0], "k2")
+        with mock.patch.dict(os.environ, {"NIGHTSTAY_PEER_KEYS": "nonsense"}), self.assertRaises(CommandError):
+            call_command("network_peer", "brussels", "lille", "https://lille.example.org")
+        with self.assertRaisesMessage(CommandError, "no hub 'nowhere'"):
+            call_command("network_join", "Brussels region", "brussels", "nowhere")
