@@ -54,7 +54,7 @@ def board(request: HubRequest, proposal: dict | None = None):
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
     trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")
-    shelter_beds = Shelter.objects.filter(hub=night.hub, active=True).aggregate(n=Sum("beds"))["n"] or 0
+    shelter_beds = Shelter.objects.open_for(night).aggregate(n=Sum("beds"))["n"] or 0  # lent beds count too
     ctx.update(waiting=waiting, people=waiting.aggregate(n=Sum("size"))["n"] or 0, beds=sum(p.beds for p in beds),
                shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),

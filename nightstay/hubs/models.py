@@ -37,7 +37,7 @@ def gender_list(text: str) -> list[str]:
 
 # First path segments of the site's own pages: a hub named like one would shadow it or be shadowed
 # (``/<hub>/tonight/`` is the board).
-RESERVED_SLUGS = frozenset({"admin", "figures", "intake", "login", "logout", "password", "pledges", "run", "static",
+RESERVED_SLUGS = frozenset({"admin", "api", "figures", "intake", "login", "logout", "network", "password", "pledges", "run", "static",
                             "two-factor", "volunteer"})
 
 
@@ -55,6 +55,7 @@ class Hub(models.Model):
     meeting_lon = models.FloatField()
     window_start = models.TimeField(default=time(19, 0))
     window_end = models.TimeField(default=time(1, 0), help_text="may be after midnight")
+    shows_figures = models.BooleanField(default=False, help_text="publish the anonymous counts on a public page")
 
     data_labels = {
         "id": label("technical", "hub"),
@@ -65,6 +66,7 @@ class Hub(models.Model):
         "meeting_lon": label("operational", "hub"),
         "window_start": label("operational", "hub"),
         "window_end": label("operational", "hub"),
+        "shows_figures": label("technical", "hub", "the hub chose to publish its anonymous counts"),
     }
 
     def __str__(self):
@@ -118,8 +120,19 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "hub", "role"], name="one_role_once")]
 
 
+class ShelterQuerySet(models.QuerySet):
+    def open_for(self, night: "Night") -> "ShelterQuerySet":
+        """The hub's active shelters on ``night``: its own, and the places lent for that night only."""
+        return self.filter(hub_id=night.hub_id, active=True).filter(models.Q(night__isnull=True) | models.Q(night=night))
+
+
 class Shelter(models.Model):
-    """A collective place (a volunteer dormitory): its location is public knowledge in the hub."""
+    """A collective place (a volunteer dormitory): its location is public knowledge in the hub.
+
+    A place with ``night`` set is lent for that night only by another hub (the network app
+    makes it when a coordinator accepts an offer of beds, and deletes it when the night is
+    purged): a count of beds at a public meeting point, never a home.
+    """
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="shelters")
     name = models.CharField(max_length=120)
@@ -130,10 +143,15 @@ class Shelter(models.Model):
     genders = models.CharField(max_length=20, default="m", help_text="comma list of m, f, mixed")
     minors = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
+    night = models.ForeignKey("Night", null=True, blank=True, on_delete=models.CASCADE, related_name="lent_places",
+                              help_text="set on beds another hub lends for this night only")
+
+    objects = ShelterQuerySet.as_manager()
 
     data_labels = {
         "id": label("technical", "hub"),
         "hub": label("technical", "hub"),
+        "night": label("technical", "hub", "beds lent by another hub: deleted before the night's purge"),
         "name": label("operational", "hub"),
         "lat": label("operational", "hub", "a collective shelter, not a home"),
         "lon": label("operational", "hub"),

@@ -111,7 +111,8 @@ def build(night: Night) -> tuple[dict, Ids]:
         })
 
     shelters = []
-    for shelter in Shelter.objects.filter(hub=hub, active=True, beds__gte=1).order_by("pk"):
+    # open_for: the hub's shelters and the beds another hub lent for tonight (network offers).
+    for shelter in Shelter.objects.open_for(night).filter(beds__gte=1).order_by("pk"):
         sid = shelter_id(shelter)
         ids.shelters[sid] = shelter
         shelters.append({"id": sid, "name": shelter.name, "location": {"lat": shelter.lat, "lon": shelter.lon},

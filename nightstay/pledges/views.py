@@ -214,6 +214,6 @@ def tonight(request: HubRequest):
         "by_gender": by_gender,
         "seats": sum(p.seats for p in seats),
         "drivers": len({p.driver_id for p in seats}),
-        "dormitory": Shelter.objects.filter(hub=request.hub, active=True).aggregate(n=Sum("beds"))["n"] or 0,
+        "dormitory": Shelter.objects.filter(hub=request.hub, active=True, night__isnull=True).aggregate(n=Sum("beds"))["n"] or 0,
     }
     return render(request, "pledges/tonight.html", {"t": totals, "today": today})

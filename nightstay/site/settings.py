@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "nightstay.planning",
     "nightstay.dispatch",
     "nightstay.figures",
+    "nightstay.network",
     "nightstay.demo",  # the demo hub of `make run`: a leaf nothing imports
     # Django and the libraries it stands on.
     "django.contrib.admin",

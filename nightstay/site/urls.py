@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("nightstay.planning.urls")),
     path("", include("nightstay.dispatch.urls")),
     path("figures/", include("nightstay.figures.urls")),
+    path("network/", include("nightstay.network.urls")),
 ]
 
 # Static pages that need neither the database nor the session (nightstay.site.errors).

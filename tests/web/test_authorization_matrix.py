@@ -150,6 +150,21 @@ POLICY = {
     "night_file": both(STAFF),
     "plan_file": both(STAFF),
     "panic": both({"adele"}, confirm="wipe"),
+    "figures_csv": both(STAFF),
+    "figures_publish": post_only({"adele"}, show="1"),
+    # The public counts: only for a hub that chose to show them (off by default: as if no page).
+    "figures_public": {"not shown": Rule(get=NOBODY, post=NOBODY, refused_as=NEVER_WAS, answers=("GET",)),
+                       "shown": Rule(get=EVERYONE, post=NOBODY, answers=("GET",))},
+    # The network: staff of the hub; the API only for requests a peer signed (none here).
+    "network": both(STAFF),
+    "network_offer": post_only(STAFF, beds="1"),
+    "network_accept": post_only(STAFF),
+    "network_withdraw": post_only(STAFF),
+    "network_accept_remote": post_only(STAFF),
+    "network_openapi": Rule(get=EVERYONE, post=NOBODY, answers=("GET",)),
+    "network_api_counts": both(NOBODY, 403),
+    "network_api_offers": both(NOBODY, 403),
+    "network_api_accept": both(NOBODY, 403),
 }
 
 
@@ -248,6 +263,12 @@ class AuthorizationMatrixTests(HubTestCase):
         tokens = {"live": cls.token, "revoked": cls.revoked_token, "expired": cls.expired_token,
                   "purged": RunSheetGrant.token_for(uuid.uuid4()), "garbage": f"{uuid.uuid4().hex}.{'x' * 43}",
                   "open on another phone": cls.bound_token}
+        cls.other_hub.shows_figures = True
+        cls.other_hub.save()
+        cls.kwargs["figures_public"] = {"not shown": hub, "shown": {"hub": cls.other_hub.slug}}
+        for name in ("network_accept", "network_withdraw", "network_api_accept"):
+            cls.kwargs[name] = {**hub, "offer": uuid.uuid4()}
+        cls.kwargs["network_accept_remote"] = {**hub, "peer": uuid.uuid4(), "offer": uuid.uuid4()}
         cls.kwargs["run_sheet"] = {k: {"token": t} for k, t in tokens.items()}
         cls.kwargs["departed"] = {k: {"token": t, "trip": trip.pk} for k, t in tokens.items()}
         cls.kwargs["departed"]["another driver's trip"] = {"token": cls.token, "trip": bea_trip.pk}

@@ -186,7 +186,7 @@ class BoardQueryTests(TonightTestCase):
         announce.announce(self.night)
         self.log_in(self.colette)
         self.client.get(self.url("board"))
-        with self.assertNumQueries(24):  # 22, the shelters' beds, and runs whose worker died
+        with self.assertNumQueries(25):  # 22, the shelters' beds, runs whose worker died, the beds lent tonight
             r = self.client.get(self.url("board"))
         self.assertContains(r, "On the road")
 
