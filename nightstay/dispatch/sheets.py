@@ -28,6 +28,7 @@ from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
 from nightstay.hubs.views import error_404
 from nightstay.intake.models import Party
+from nightstay.planning import events
 from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge
 from nightstay.privacy.reveal import RevealRefused, reveal
@@ -147,7 +148,9 @@ def _sheet(request, grant: RunSheetGrant, token: str):
         text = address if nxt.home else nxt.shelter.name
         geo = f"geo:{where.lat},{where.lon}" + (f"?q={quote(text)}" if text else "")
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
-           "token": token}
+           "token": token, "late_steps": events.LATE_STEPS,
+           "late": events.late_minutes(grant.night, grant.driver,
+                                       max((t.departed_at for t in trips if t.departed_at), default=None))}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
     return render(request, template, ctx)
 
@@ -162,10 +165,23 @@ def _marked(request, grant: RunSheetGrant, token: str):
 def departed(request, grant: RunSheetGrant, token: str, trip: str):
     trip = get_object_or_404(Trip, pk=trip, night=grant.night, driver=grant.driver)
     if trip.departed_at is None:
-        trip.departed_at = timezone.now()
-        trip.save(update_fields=["departed_at"])
-        Party.objects.filter(placement__stop__trip=trip, status=Party.Status.PLACED).update(
-            status=Party.Status.ON_THE_WAY)
+        try:
+            events.depart(trip, by=grant.driver)
+        except events.NightClosed:
+            return _refusal(request, "dispatch/gone.html", 410)
+    return _marked(request, grant, token)
+
+
+@require_POST
+@run_sheet_link
+def late(request, grant: RunSheetGrant, token: str):
+    """One tap: "running late +10, +20 or +30 minutes"; the next plan counts it."""
+    try:
+        events.driver_late(grant.night, grant.driver, int(request.POST.get("minutes", "")), by=grant.driver)
+    except ValueError:
+        return _refusal(request, "dispatch/not_this_stop.html", 409)
+    except events.NightClosed:
+        return _refusal(request, "dispatch/gone.html", 410)
     return _marked(request, grant, token)
 
 
@@ -179,7 +195,10 @@ def dropped(request, grant: RunSheetGrant, token: str, stop: str):
         at = _at_stop(_trips(grant))
         if at is None or at.pk != stop.pk:
             return _refusal(request, "dispatch/not_this_stop.html", 409)
-        Stop.objects.filter(pk=stop.pk, dropped_at__isnull=True).update(dropped_at=timezone.now())
+        try:
+            events.drop(stop, by=grant.driver)
+        except events.NightClosed:
+            return _refusal(request, "dispatch/gone.html", 410)
     return _marked(request, grant, token)
 
 

@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import STAFF
+from nightstay.hubs.models import STAFF, Night, NightEvent
 
 from .forms import PartyForm
 from .models import Party
@@ -42,10 +43,15 @@ def intake(request: HubRequest):
     night = request.hub.tonight()
     form = PartyForm(request.POST or None, hub=request.hub)
     new_party = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and night.status == Night.Status.CLOSED:
+        form.add_error(None, _("Tonight is closed: nobody more can be registered."))
+    elif request.method == "POST" and form.is_valid():
         new_party = form.save(commit=False)
         new_party.night = night
         new_party.save_with_new_ticket()
+        if night.status == Night.Status.ANNOUNCED:  # the announced plan does not know them: an alert
+            NightEvent.record(night, NightEvent.Kind.NEWCOMER, by=request.user, ref=new_party.ticket,
+                              people=new_party.size)
         if not request.htmx:
             return redirect(reverse("intake:intake", args=[request.hub.slug]) + f"?new={new_party.pk}")
         form = PartyForm(hub=request.hub)
