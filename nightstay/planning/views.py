@@ -6,6 +6,8 @@ redirect back to the board (which dispatch draws around this part).
 """
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
@@ -114,7 +116,7 @@ def night_event(request: HubRequest):
     kind, ref = request.POST.get("kind", ""), request.POST.get("ref", "")
     try:
         if kind in events.DRIVER_OUT:
-            pledge = SeatPledge.objects.filter(hub=request.hub, driver_id=_int(ref)).select_related("driver").first()
+            pledge = SeatPledge.objects.filter(hub=request.hub, driver_id=_uuid(ref)).select_related("driver").first()
             if pledge is None:
                 raise pins.Refused(_("No such driver tonight."))
             events.driver_out(night, pledge.driver, kind, by=request.user)
@@ -139,3 +141,10 @@ def night_event(request: HubRequest):
 
 def _int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
