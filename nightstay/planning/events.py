@@ -13,6 +13,7 @@ the next announcement takes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -86,7 +87,30 @@ def driver_late(night: Night, driver, minutes: int, by=None) -> NightEvent:
         raise ValueError(minutes)
     with transaction.atomic():
         night = _open(night)
-        return NightEvent.record(night, Kind.DRIVER_LATE, by=by, driver=driver, minutes=minutes)
+        event = NightEvent.record(night, Kind.DRIVER_LATE, by=by, driver=driver, minutes=minutes)
+        _push_back(night, driver)
+        return event
+
+
+def _push_back(night: Night, driver) -> None:
+    """The driver's trips still to leave start when the driver can: after the trip they are on is
+    back (with the delay they reported), or ``late`` minutes from now if they are not on the road.
+    The run sheet says the truth at once; the next plan decides what else changes."""
+    trips = list(Trip.objects.filter(night=night, driver=driver).order_by("seq"))
+    gone = [t for t in trips if t.departed_at is not None]
+    if gone:
+        free = gone[-1].end_at + timedelta(minutes=late_minutes(night, driver, gone[-1].departed_at))
+    else:
+        free = timezone.now() + timedelta(minutes=late_minutes(night, driver))
+    for trip in (t for t in trips if t.departed_at is None):
+        shift = free - trip.depart
+        if shift > timedelta(0):
+            Trip.objects.filter(pk=trip.pk).update(depart=trip.depart + shift, end_at=trip.end_at + shift)
+            for stop in trip.stops.all():
+                Stop.objects.filter(pk=stop.pk).update(arrive=stop.arrive + shift)
+                Placement.objects.filter(stop=stop).update(arrive=stop.arrive + shift)
+            trip.end_at += shift
+        free = trip.end_at
 
 
 def late_minutes(night: Night, driver, since=None) -> int:
