@@ -73,7 +73,7 @@ class Rehearsal:
         with time_machine.travel(start, tick=False) as clock, \
                 override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=self.time_limit):
             with transaction.atomic():
-                self._load()
+                self.load()
                 self._evening(clock, start)
                 transaction.set_rollback(True)  # a rehearsal keeps nothing
         return self.report
@@ -87,19 +87,19 @@ class Rehearsal:
         while now <= end:
             clock.move_to(now)
             while arrivals and datetime.fromisoformat(arrivals[0]["waiting_since"]) <= now:
-                self._arrive(arrivals.pop(0))
+                self.arrive(arrivals.pop(0))
             if not planned and now >= first_plan:
-                self._plan_and_announce(now, first=True)
+                self.plan_and_announce(now, first=True)
                 planned, last_plan = True, now
             if planned:
-                self._move_cars(now)
+                self.move_cars(now)
                 for when, what in [s for s in schedule if s[0] <= now]:
                     schedule.remove((when, what))
                     if what():
                         self._check(now)
                 self._log_arrivals()
                 if events.alerts(self.night) and now - last_plan >= REPLAN_EVERY:
-                    self._plan_and_announce(now)
+                    self.plan_and_announce(now)
                     last_plan = now
             now += STEP
         self._figures()
@@ -113,7 +113,7 @@ class Rehearsal:
 
     # -- loading the demo night -------------------------------------------------------------
 
-    def _load(self) -> None:
+    def load(self) -> None:
         doc = self.doc
         day = date.fromisoformat(doc["window"]["start"][:10])
         mp = doc["hub"]["meeting_point"]
@@ -156,7 +156,7 @@ class Rehearsal:
             available_until=_clock(d["available_until"]), home_lat=round(d["home"]["lat"], 2),
             home_lon=round(d["home"]["lon"], 2), first_date=day) for user, d in zip(drivers, doc["drivers"])])
 
-    def _arrive(self, p: dict) -> Party:
+    def arrive(self, p: dict) -> Party:
         """A party registered at the park (as intake does: a newcomer after the announcement is an alert)."""
         ticket = "".join(self.rng.choice(TICKET_ALPHABET) for _ in range(4))
         while ticket in self.tickets:
@@ -175,7 +175,7 @@ class Rehearsal:
 
     # -- planning as a coordinator does -----------------------------------------------------
 
-    def _plan_and_announce(self, now: datetime, first: bool = False) -> None:
+    def plan_and_announce(self, now: datetime, first: bool = False) -> None:
         self.night.refresh_from_db()
         open_alerts = len(events.alerts(self.night))
         run = runs.start(self.night, self.coordinator)
@@ -211,7 +211,7 @@ class Rehearsal:
                                                            arrive__lte=now + timedelta(minutes=30))
         Party.objects.filter(placement__in=gone).update(status=Party.Status.ON_THE_WAY)
 
-    def _move_cars(self, now: datetime) -> None:
+    def move_cars(self, now: datetime) -> None:
         """Cars leave when their sheet says (drivers out leave nothing); drops when due; walkers arrive."""
         out = events.drivers_out(self.night)
         for trip in Trip.objects.filter(night=self.night, departed_at__isnull=True, depart__lte=now).exclude(
@@ -233,22 +233,22 @@ class Rehearsal:
 
     def _schedule(self, first_plan: datetime, end: datetime) -> list:
         rng, at = self.rng, lambda a, b: first_plan + timedelta(minutes=rng.randint(a, b))
-        plan = [(at(10, 20), self._absent_driver)]
-        plan += [(at(30, 105), self._host_cancels) for _ in range(rng.randint(2, 3))]
-        plan += [(at(20, 150), self._late_car) for _ in range(3)]
-        plan += [(at(15, 150), self._party_leaves) for _ in range(3)]
-        plan += [(at(20, 120), self._not_found)]
+        plan = [(at(10, 20), self.absent_driver)]
+        plan += [(at(30, 105), self.host_cancels) for _ in range(rng.randint(2, 3))]
+        plan += [(at(20, 150), self.late_car) for _ in range(3)]
+        plan += [(at(15, 150), self.party_leaves) for _ in range(3)]
+        plan += [(at(20, 120), self.not_found)]
         extra = demo.make_night(self.scenario, self.seed + 10_000)["parties"]
         people, when = 0, first_plan + timedelta(minutes=90)  # 22:30
         for p in extra:
             if people >= self.newcomers:
                 break
             people += p["size"]
-            plan.append((when + timedelta(minutes=rng.randint(0, 60)), lambda p=p: self._newcomer(p)))
+            plan.append((when + timedelta(minutes=rng.randint(0, 60)), lambda p=p: self.newcomer(p)))
         return sorted(plan, key=lambda s: s[0])
 
-    def _newcomer(self, p: dict) -> bool:
-        self._arrive(p)
+    def newcomer(self, p: dict) -> bool:
+        self.arrive(p)
         return True
 
     def _log_arrivals(self) -> None:
@@ -256,7 +256,7 @@ class Rehearsal:
             self._log(f"{len(self.arrived)} parties registered ({sum(p.size for p in self.arrived)} people)")
             self.arrived = []
 
-    def _absent_driver(self) -> bool:
+    def absent_driver(self) -> bool:
         trips = list(Trip.objects.filter(night=self.night, departed_at__isnull=True).select_related("driver"))
         if not trips:
             return False
@@ -266,7 +266,7 @@ class Rehearsal:
         self._log(f"driver {driver.first_name} did not come ({event.people} people in their car)")
         return True
 
-    def _host_cancels(self) -> bool:
+    def host_cancels(self) -> bool:
         counted = list(BedPledge.objects.filter(home__hub=self.hub, home__in=Placement.objects.filter(
             night=self.night, announced=True, arrived_at__isnull=True, party__status=Party.Status.PLACED)
             .values("home")).select_related("home__host").order_by("id"))
@@ -280,7 +280,7 @@ class Rehearsal:
         self._log(f"host {pledge.home.host.first_name} cancelled")
         return True
 
-    def _late_car(self) -> bool:
+    def late_car(self) -> bool:
         out = events.drivers_out(self.night)
         trips = [t for t in Trip.objects.filter(night=self.night, departed_at__isnull=False).select_related("driver")
                  if t.driver_id not in out and t.end == "meeting_point"]
@@ -292,7 +292,7 @@ class Rehearsal:
         self._log(f"driver {trip.driver.first_name} runs late +{minutes} min")
         return True
 
-    def _party_leaves(self) -> bool:
+    def party_leaves(self) -> bool:
         waiting = list(Party.objects.filter(night=self.night, status__in=nightfile.IN_THE_PARK).order_by("ticket"))
         if not waiting:
             return False
@@ -301,7 +301,7 @@ class Rehearsal:
         self._log(f"party {party.ticket} left the park")
         return True
 
-    def _not_found(self) -> bool:
+    def not_found(self) -> bool:
         due = list(Placement.objects.filter(night=self.night, stop__trip__departed_at__isnull=True,
                                             party__status=Party.Status.PLACED).select_related("party")
                    .order_by("party__ticket"))
