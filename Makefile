@@ -8,7 +8,7 @@ PORT ?= 8000
 # the base of every link in e-mails and guests' QR codes
 SITE_ROOT ?= http://$(HOST):$(PORT)
 
-.PHONY: setup run test test-postgres bench clean
+.PHONY: setup run test test-postgres bench rehearse-bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+# every demo scenario rehearsed with 20 seeds (a long run): benchmarks/results/rehearse-latest.md
+rehearse-bench: $(STAMP)
+	$(BIN)/python -m benchmarks.rehearse
 
 clean:
 	rm -rf $(VENV) var

@@ -93,6 +93,9 @@ def left(request: HubRequest, party_id):
         return redirect("intake:intake", hub=request.hub.slug)
     party.status = Party.Status.LEFT
     party.save(update_fields=["status"])
+    if party.night.status == Night.Status.ANNOUNCED:  # on the board's timeline
+        NightEvent.record(party.night, NightEvent.Kind.PARTY_LEFT, by=request.user, ref=party.ticket,
+                          people=party.size)
     if request.htmx:
         listed = _waiting(party.night)  # the party stays in its row, with Undo, where the thumb is
         rows = sorted([*listed["waiting"], party], key=lambda p: (p.waiting_since, str(p.pk)))
