@@ -21,7 +21,7 @@ from django.utils import timezone
 from nightstay.hubs.models import Night, Shelter, gender_list
 from nightstay.intake.models import Party
 from nightstay.planner import read_night
-from nightstay.planner.night import Travel
+from nightstay.planner.night import Location, Travel
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
 
 from . import events
@@ -214,10 +214,8 @@ def _drivers(night: Night, ids: Ids, t: datetime) -> list[dict]:
             continue
         start, until = at(night, pledge.available_from), at(night, pledge.available_until)
         if pledge.driver_id in back:
-            returned, ended_home, since = back[pledge.driver_id]
-            if ended_home:
-                continue  # their last trip took them home
-            start = max(start, returned)
+            trip = back[pledge.driver_id]
+            start, since = max(start, back_at_park(trip, t)), trip.departed_at
         else:
             since = None
         start = max(start, t) + timedelta(minutes=events.late_minutes(night, pledge.driver, since))
@@ -231,12 +229,32 @@ def _drivers(night: Night, ids: Ids, t: datetime) -> list[dict]:
 
 
 def _back_at(night: Night) -> dict:
-    """Drivers on the road: when their last trip that left is back, whether it ends at home, and
-    when it left (lateness reported since then delays it)."""
+    """Drivers on the road: the last trip of each that has left."""
     back = {}
-    for trip in night.trips.filter(departed_at__isnull=False).order_by("departed_at"):
-        back[trip.driver_id] = (trip.end_at, trip.end == "home", trip.departed_at)
+    for trip in night.trips.filter(departed_at__isnull=False).select_related("night__hub").order_by("departed_at"):
+        back[trip.driver_id] = trip
     return back
+
+
+def back_at_park(trip, t: datetime) -> datetime:
+    """When the driver of ``trip`` (which has left) can be at the meeting point again, lateness aside.
+
+    A trip that ends at the park is back at its ``end_at``. One that ends at home was the end of
+    the driver's night only because nothing more was to do when it was planned; the driver
+    pledged until ``available_until``, so a coordinator may call them back: from the last stop
+    if they are still on the way, from home once there."""
+    if trip.end == "meeting_point":
+        return trip.end_at
+    travel, hub = Travel(), trip.night.hub
+    park = Location(hub.meeting_lat, hub.meeting_lon)
+    last = trip.stops.select_related("home", "shelter").order_by("-order").first()
+    if trip.end_at > t and last is not None:
+        where = last.home or last.shelter
+        drive = travel.drop_seconds + travel.drive_seconds(Location(where.lat, where.lon), park)
+        return last.arrive + timedelta(seconds=drive)
+    pledge = SeatPledge.objects.filter(hub=hub, driver_id=trip.driver_id).open_on(trip.night.date)
+    home = Location(pledge[0].home_lat, pledge[0].home_lon) if pledge else park
+    return max(t, trip.end_at) + timedelta(seconds=travel.drive_seconds(home, park))
 
 
 def _keepable_pins(night: Night, doc: dict, ids: Ids) -> list[dict]:

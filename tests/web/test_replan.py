@@ -39,12 +39,14 @@ class ReplanNightFileTests(TonightTestCase):
         trip = Trip.objects.filter(driver=self.dara).order_by("seq").first()
         self.assertIsNotNone(trip, "the plan needs a car for this test")
         events.depart(trip)
-        if trip.end == "home":
-            self.assertEqual(nightfile.build(self.night)[0]["drivers"], [])
-            return
+        trip.refresh_from_db()
         doc, _ids = nightfile.build(self.night)
         (driver,) = doc["drivers"]
-        self.assertEqual(datetime.fromisoformat(driver["available_from"]), trip.end_at)
+        back = nightfile.back_at_park(trip, datetime.fromisoformat(doc["window"]["start"]))
+        self.assertEqual(datetime.fromisoformat(driver["available_from"]), back)
+        self.assertGreater(back, trip.departed_at)
+        if trip.end == "meeting_point":
+            self.assertEqual(back, trip.end_at)
         gone = {p.party.ticket for p in Placement.objects.filter(stop__trip=trip)}
         self.assertFalse(gone & {p["id"] for p in doc["parties"]})
         self.assertFalse(gone & {a["party"] for a in doc.get("announced", [])})
@@ -53,11 +55,11 @@ class ReplanNightFileTests(TonightTestCase):
         trip = Trip.objects.filter(driver=self.dara).order_by("seq").first()
         self.assertIsNotNone(trip)
         events.depart(trip)
+        trip.refresh_from_db()
         events.driver_late(self.night, self.dara, 20)
         doc, _ids = nightfile.build(self.night)
-        if trip.end != "home":
-            self.assertEqual(datetime.fromisoformat(doc["drivers"][0]["available_from"]),
-                             trip.end_at + timedelta(minutes=20))
+        back = nightfile.back_at_park(trip, datetime.fromisoformat(doc["window"]["start"]))
+        self.assertEqual(datetime.fromisoformat(doc["drivers"][0]["available_from"]), back + timedelta(minutes=20))
 
     def test_replanning_never_gives_a_trip_before_the_first_is_back(self):
         """The issue's bug: a second trip leaving at 20:26, before the first (20:42) was back."""
