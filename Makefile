@@ -8,7 +8,7 @@ PORT ?= 8000
 # the base of every link in e-mails and guests' QR codes
 SITE_ROOT ?= http://$(HOST):$(PORT)
 
-.PHONY: setup run test test-postgres bench bench-coarse clean
+.PHONY: setup run test test-postgres bench bench-coarse rehearse-bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench: $(STAMP)
 # what storing homes on a coarse grid costs the plan (benchmarks/results/coarse-locations.md)
 bench-coarse: $(STAMP)
 	$(BIN)/python -m benchmarks.coarse
+
+# every demo scenario rehearsed with 20 seeds (a long run): benchmarks/results/rehearse-latest.md
+rehearse-bench: $(STAMP)
+	$(BIN)/python -m benchmarks.rehearse
 
 clean:
 	rm -rf $(VENV) var

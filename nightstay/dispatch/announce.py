@@ -16,15 +16,16 @@ from django.utils.translation import gettext as _
 from nightstay.hubs.models import Night
 from nightstay.intake.models import Party
 from nightstay.planner.read import read_night
-from nightstay.planning import nightfile
+from nightstay.planning import events, nightfile
 from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.planning.pins import Refused, locked_proposal
 
 from .models import RunSheetGrant
 
 
-def announce(night: Night) -> Night:
-    """The proposal becomes tonight's dispatch, in one transaction."""
+def announce(night: Night, by=None) -> Night:
+    """The proposal becomes tonight's dispatch, in one transaction; it takes every open alert
+    (``events.decided``) and tells the live pages."""
     with transaction.atomic():
         night, run = locked_proposal(night)
         plan, doc = run.plan_json, run.night_json
@@ -41,6 +42,7 @@ def announce(night: Night) -> Night:
             status=Party.Status.WAITING)
         night.status = Night.Status.ANNOUNCED
         night.save(update_fields=["status"])
+        events.decided(night, by=by)
     return night
 
 
@@ -92,6 +94,10 @@ def _write_trips(night: Night, plan: dict, ids: nightfile.Ids, model) -> dict[st
             stops.append(stop)
             stop_of.update({ticket: stop for ticket in s["parties"]})
         drivers.add(driver)
+    for trip in night.trips.filter(departed_at__isnull=False, end="home", driver__in=drivers).select_related(
+            "night__hub"):
+        # Called back: the run sheet's "then home" becomes "then back to the park".
+        Trip.objects.filter(pk=trip.pk).update(end="meeting_point", end_at=nightfile.back_at_park(trip, model.start))
     Trip.objects.bulk_create(trips)
     Stop.objects.bulk_create(stops)
     live = set(RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True, expires_at__gt=timezone.now())

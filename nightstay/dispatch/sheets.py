@@ -30,6 +30,7 @@ from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
 from nightstay.intake.models import Party
+from nightstay.planning import events
 from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge
 from nightstay.privacy.reveal import RevealRefused, reveal
@@ -163,7 +164,10 @@ def _sheet(request, grant: RunSheetGrant, token: str):
         RunSheetGrant.objects.filter(pk=grant.pk).update(seen=seen)
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
            "token": token, "kept": kept, "note": seen["note"],
-           "shown": shown if (address or kept or (nxt is not None and nxt.home is None)) else ""}
+           "shown": shown if (address or kept or (nxt is not None and nxt.home is None)) else "",
+           "late_steps": events.LATE_STEPS,
+           "late": events.late_minutes(grant.night, grant.driver,
+                                       max((t.departed_at for t in trips if t.departed_at), default=None))}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
     return render(request, template, ctx)
 
@@ -178,11 +182,23 @@ def _marked(request, grant: RunSheetGrant, token: str):
 def departed(request, grant: RunSheetGrant, token: str, trip: str):
     trip = get_object_or_404(Trip, pk=trip, night=grant.night, driver=grant.driver)
     if trip.departed_at is None:
-        trip.departed_at = timezone.now()
-        trip.save(update_fields=["departed_at"])
-        Party.objects.filter(placement__stop__trip=trip, status=Party.Status.PLACED).update(
-            status=Party.Status.ON_THE_WAY)
-        grant.night.changed()
+        try:
+            events.depart(trip, by=grant.driver)
+        except events.NightClosed:
+            return _refusal(request, "dispatch/gone.html", 410)
+    return _marked(request, grant, token)
+
+
+@require_POST
+@run_sheet_link
+def late(request, grant: RunSheetGrant, token: str):
+    """One tap: "running late +10, +20 or +30 minutes"; the next plan counts it."""
+    try:
+        events.driver_late(grant.night, grant.driver, int(request.POST.get("minutes", "")), by=grant.driver)
+    except ValueError:
+        return _refusal(request, "dispatch/not_this_stop.html", 409)
+    except events.NightClosed:
+        return _refusal(request, "dispatch/gone.html", 410)
     return _marked(request, grant, token)
 
 
@@ -196,8 +212,10 @@ def dropped(request, grant: RunSheetGrant, token: str, stop: str):
         at = _at_stop(_trips(grant))
         if at is None or at.pk != stop.pk:
             return _refusal(request, "dispatch/not_this_stop.html", 409)
-        Stop.objects.filter(pk=stop.pk, dropped_at__isnull=True).update(dropped_at=timezone.now())
-        grant.night.changed()
+        try:
+            events.drop(stop, by=grant.driver)
+        except events.NightClosed:
+            return _refusal(request, "dispatch/gone.html", 410)
     return _marked(request, grant, token)
 
 

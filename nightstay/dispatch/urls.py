@@ -14,4 +14,5 @@ urlpatterns = [
     path("run/<str:token>/", sheets.run_sheet, name="run_sheet"),
     path("run/<str:token>/trips/<uuid:trip>/departed/", sheets.departed, name="departed"),
     path("run/<str:token>/stops/<uuid:stop>/dropped/", sheets.dropped, name="dropped"),
+    path("run/<str:token>/late/", sheets.late, name="running_late"),
 ]

@@ -67,7 +67,7 @@ def board(request: HubRequest, proposal: dict | None = None):
 def announce_plan(request: HubRequest):
     night = request.hub.tonight()
     try:
-        announce.announce(night)
+        announce.announce(night, by=request.user)
     except announce.Refused as exc:
         messages.error(request, str(exc))
     else:

@@ -232,3 +232,79 @@ class Night(models.Model):
 
     def purge_due(self) -> datetime:
         return self.end + timedelta(hours=settings.NIGHT_RETENTION_HOURS)
+
+
+class NightEvent(models.Model):
+    """Something that changed the night after its plan was made, as the board's timeline shows it.
+
+    Why a row of its own: a plan is made from the night as it stood; what happened since
+    (a host cancels, a driver is late, a party is not at the pickup spot) must reach the next
+    plan and the coordinators, and must say what still needs a decision (an alert) until the
+    next announcement takes it. Night-scoped: purged with the night. It holds no name: who
+    is concerned is a user row or a ticket code, a home or shelter by its id.
+    """
+
+    class Kind(models.TextChoices):
+        HOST_CANCELLED = "host_cancelled", _("a host cancelled tonight")
+        DRIVER_CANCELLED = "driver_cancelled", _("a driver cancelled tonight")
+        DRIVER_ABSENT = "driver_absent", _("a driver did not come")
+        DRIVER_HOME = "driver_home", _("a driver went home")
+        DRIVER_LATE = "driver_late", _("a driver runs late")
+        PARTY_LEFT = "party_left", _("a party left the park")
+        PARTY_NOT_FOUND = "party_not_found", _("a party was not at the pickup spot")
+        NEWCOMER = "newcomer", _("newcomers registered after the announcement")
+        SHELTER_FULL = "shelter_full", _("the dormitory is full")
+        ANNOUNCED = "announced", _("a plan was announced")
+        DEPARTED = "departed", _("a car left the park")
+        DROPPED = "dropped", _("guests were dropped")
+
+    # What asks a coordinator for a decision (a new plan) until the next announcement.
+    ALERTS = {Kind.HOST_CANCELLED, Kind.DRIVER_CANCELLED, Kind.DRIVER_ABSENT, Kind.DRIVER_HOME, Kind.DRIVER_LATE,
+              Kind.PARTY_NOT_FOUND, Kind.NEWCOMER, Kind.SHELTER_FULL}
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    night = models.ForeignKey(Night, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    driver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    ref = models.CharField(max_length=48, blank=True, default="")
+    minutes = models.SmallIntegerField(null=True, blank=True)
+    people = models.PositiveSmallIntegerField(default=0)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    data_labels = {
+        "id": label("technical", "night"),
+        "night": label("technical", "night"),
+        "at": label("operational", "night"),
+        "kind": label("operational", "night"),
+        "by": label("personal", "night", "who tapped it: deleted with the night"),
+        "driver": label("personal", "night", "the driver concerned, if any"),
+        "ref": label("technical", "night", "a ticket code, a home's or shelter's id: never a name"),
+        "minutes": label("operational", "night", "how late a driver reported running"),
+        "people": label("operational", "night", "how many people it concerns"),
+        "decided_at": label("technical", "night", "when an announcement took it into account"),
+    }
+
+    class Meta:
+        ordering = ["-at"]
+
+    @classmethod
+    def record(cls, night: Night, kind: str, **fields) -> "NightEvent":
+        """Record what happened and tell the live pages (``Night.changed``). A closed night is
+        over: it refuses what would change it (``NightClosed``)."""
+        if night.status == Night.Status.CLOSED:
+            raise NightClosed(night)
+        event = cls.objects.create(night=night, kind=kind, **fields)
+        night.changed()
+        return event
+
+    @property
+    def is_alert(self) -> bool:
+        return self.kind in self.ALERTS and self.decided_at is None
+
+
+class NightClosed(Exception):
+    """The night is closed: nothing changes it any more."""

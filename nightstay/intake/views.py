@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import STAFF, Night
+from nightstay.hubs.models import STAFF, Night, NightEvent
 
 from .forms import PartyForm
 from .models import Party, TicketBlock
@@ -103,14 +103,29 @@ def intake(request: HubRequest):
                 party.night, party.key = night, key
                 party, created = Party.register(party, ticket=request.POST.get("ticket", "").strip().upper(),
                                                  looked=True)
-            if created:
+            if created and night.status == Night.Status.ANNOUNCED:  # the announced plan does not know them
+                NightEvent.record(night, NightEvent.Kind.NEWCOMER, by=request.user, ref=party.ticket,
+                                  people=party.size)
+            elif created:
                 night.changed()
             return _registered(request, party, created)
         if _wants_json(request):
             return JsonResponse({"errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()}},
                                 status=400)
     new_party = None
-    if request.GET.get("new"):
+    if request.method == "POST" and night.status == Night.Status.CLOSED:
+        form.add_error(None, _("Tonight is closed: nobody more can be registered."))
+    elif request.method == "POST" and form.is_valid():
+        new_party = form.save(commit=False)
+        new_party.night = night
+        new_party.save_with_new_ticket()
+        if night.status == Night.Status.ANNOUNCED:  # the announced plan does not know them: an alert
+            NightEvent.record(night, NightEvent.Kind.NEWCOMER, by=request.user, ref=new_party.ticket,
+                              people=new_party.size)
+        if not request.htmx:
+            return redirect(reverse("intake:intake", args=[request.hub.slug]) + f"?new={new_party.pk}")
+        form = PartyForm(hub=request.hub)
+    elif request.GET.get("new"):
         new_party = Party.objects.filter(night=night, pk=_uuid_or_none(request.GET["new"])).first()
     shell = request.GET.get("shell") == "1"  # what the phone keeps for offline use: the form, no list
     context = {"form": form, "new_party": new_party, "night": night, "shell": shell, "key": uuid.uuid4(),
@@ -184,6 +199,9 @@ def left(request: HubRequest, party_id):
         return redirect("intake:intake", hub=request.hub.slug)
     party.status = Party.Status.LEFT
     party.save(update_fields=["status"])
+    if party.night.status == Night.Status.ANNOUNCED:  # on the board's timeline
+        NightEvent.record(party.night, NightEvent.Kind.PARTY_LEFT, by=request.user, ref=party.ticket,
+                          people=party.size)
     if request.htmx:
         listed = _waiting(party.night, show_all)  # the party stays in its row, with Undo, where the thumb is
         rows = sorted([*listed["rows"], party], key=lambda p: (p.waiting_since, str(p.pk)))

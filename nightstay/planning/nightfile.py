@@ -16,15 +16,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from nightstay.hubs.models import Night, Shelter, gender_list
 from nightstay.intake.models import Party
 from nightstay.planner import read_night
-from nightstay.planner.night import Travel
+from nightstay.planner.night import Location, Travel
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
 
+from . import events
 from .models import Placement
 
 FORMAT = "nightstay.night/1"
@@ -83,54 +83,24 @@ def _langs(text: str) -> list[str]:
     return sorted({x.strip().lower() for x in text.split(",") if x.strip()})
 
 
-def build(night: Night) -> tuple[dict, Ids]:
-    """The night document for ``night`` and the ids it uses; raises ``NightError`` only on a bug."""
+def moment(night: Night, at: datetime | None = None) -> datetime:
+    """T, the moment a plan is made from: now (or ``at``) to the minute, within the night's window."""
+    return min(max((at or timezone.now()).replace(second=0, microsecond=0), night.start), night.end)
+
+
+def build(night: Night, at: datetime | None = None) -> tuple[dict, Ids]:
+    """The night document of what is still to decide at ``at`` (default now), as NIGHT-FORMAT.md's
+    "Planning again during the night" says, and the ids it uses; raises ``NightError`` only on a bug.
+
+    Before anything has left the park it is the whole night: nothing is gone, every bed is free.
+    """
     hub = night.hub
+    t = moment(night, at)
     ids = Ids()
-    taken = Counter()  # beds already used tonight by guests on the way or arrived
-    for home_pk, size in Party.objects.filter(night=night, status__in=GONE_TO_A_BED,
-                                              placement__home__isnull=False).values_list("placement__home", "size"):
-        taken[home_pk] += size
-
-    hosts = []
-    pledges = BedPledge.objects.filter(home__hub=hub).select_related("home").order_by("-beds", "id").open_on(night.date)
-    for pledge in pledges:
-        home = pledge.home
-        hid = home_id(home)
-        beds = pledge.beds - taken[home.pk]
-        ready, latest = at(night, pledge.ready_from), at(night, pledge.latest_arrival)
-        if hid in ids.homes or beds < 1 or latest < ready:
-            continue
-        ids.homes[hid], ids.pledges[hid] = home, pledge
-        hosts.append({
-            "id": hid, "location": {"lat": home.lat, "lon": home.lon}, "beds": beds, "pickup": pledge.pickup,
-            "accepts": {"genders": gender_list(pledge.genders), "minors": pledge.minors,
-                        "max_party": max(1, pledge.max_party)},
-            "languages": _langs(pledge.languages), "ready_from": _iso(ready), "latest_arrival": _iso(latest),
-            "welcomes_back": pledge.welcomes_back,
-        })
-
-    shelters = []
-    # open_for: the hub's shelters and the beds another hub lent for tonight (network offers).
-    for shelter in Shelter.objects.open_for(night).filter(beds__gte=1).order_by("pk"):
-        sid = shelter_id(shelter)
-        ids.shelters[sid] = shelter
-        shelters.append({"id": sid, "name": shelter.name, "location": {"lat": shelter.lat, "lon": shelter.lon},
-                         "beds": shelter.beds, "reach": shelter.reach,
-                         "accepts": {"genders": gender_list(shelter.genders), "minors": shelter.minors}})
-
-    drivers = []
-    busy_until = _busy_until(night)
-    seats = SeatPledge.objects.filter(hub=hub, seats__gte=1).order_by("available_from", "id").open_on(night.date)
-    for pledge in seats:
-        start, until = at(night, pledge.available_from), at(night, pledge.available_until)
-        start = max(start, busy_until.get(pledge.driver_id, start))
-        if until < start:
-            continue
-        did = driver_id(pledge)
-        ids.drivers[did] = pledge
-        drivers.append({"id": did, "seats": pledge.seats, "home": {"lat": pledge.home_lat, "lon": pledge.home_lon},
-                        "available_from": _iso(start), "available_until": _iso(until)})
+    gone = _gone(night)
+    hosts = _hosts(night, ids, gone)
+    shelters = _shelters(night, ids, gone)
+    drivers = _drivers(night, ids, t)
 
     parties = []
     for party in Party.objects.filter(night=night, status__in=IN_THE_PARK).order_by("waiting_since", "ticket"):
@@ -147,31 +117,154 @@ def build(night: Night) -> tuple[dict, Ids]:
     doc = {
         "format": FORMAT,
         "hub": {"name": hub.name, "meeting_point": {"lat": hub.meeting_lat, "lon": hub.meeting_lon}},
-        "window": {"start": _iso(night.start), "end": _iso(night.end)},
+        "window": {"start": _iso(t), "end": _iso(night.end)},
         "travel": TRAVEL,
         "parties": parties, "shelters": shelters, "hosts": hosts, "drivers": drivers, "fixed": [],
     }
     doc["fixed"] = _keepable_pins(night, doc, ids)
-    read_night(doc)
+    announced = _announced(night, doc)
+    if announced:
+        doc["announced"] = announced
+    read_night(doc)  # the reader ignores keys it does not know (``announced`` on an older planner)
     return doc, ids
 
 
-def _busy_until(night: Night) -> dict:
-    """Drivers out on a trip that has left: free again when that trip ends."""
-    busy = {}
-    for trip in night.trips.filter(departed_at__isnull=False):
-        busy[trip.driver_id] = max(busy.get(trip.driver_id, trip.end_at), trip.end_at)
-    return busy
+@dataclass
+class Gone:
+    """Guests already gone from the park tonight (walking, in a car, with a host, arrived), by place."""
+
+    people: Counter = field(default_factory=Counter)
+    kinds: dict = field(default_factory=dict)  # place pk -> {"m", "f", "mixed"} received
+    self_left: set = field(default_factory=set)  # self-pickup homes whose host has left the park
+
+
+def _gone(night: Night) -> Gone:
+    gone = Gone()
+    rows = Placement.objects.filter(night=night, party__status__in=GONE_TO_A_BED).values_list(
+        "home", "shelter", "party__size", "party__gender")
+    for home, shelter, size, gender in rows:
+        key = ("home", home) if home else ("shelter", shelter)
+        gone.people[key] += size
+        gone.kinds.setdefault(key, set()).add(gender)
+        if home:
+            gone.self_left.add(home)  # only counts for a self-pickup host (its guests left with it)
+    return gone
+
+
+def _narrowed(genders: list[str], received: set) -> list[str]:
+    """A host that received men takes no woman or family any more, and the other way round."""
+    if "m" in received:
+        return [g for g in genders if g == "m"]
+    if received & {"f", "mixed"}:
+        return [g for g in genders if g != "m"]
+    return genders
+
+
+def _hosts(night: Night, ids: Ids, gone: Gone) -> list[dict]:
+    """Open bed pledges (a cancelled or withdrawn one is not open) with their free beds."""
+    hosts = []
+    pledges = BedPledge.objects.filter(home__hub=night.hub).select_related("home").order_by("-beds", "id")
+    for pledge in pledges.open_on(night.date):
+        home = pledge.home
+        hid, key = home_id(home), ("home", home.pk)
+        beds = pledge.beds - gone.people[key]
+        genders = _narrowed(gender_list(pledge.genders), gone.kinds.get(key, set()))
+        ready, latest = at(night, pledge.ready_from), at(night, pledge.latest_arrival)
+        if hid in ids.homes or beds < 1 or latest < ready or not genders:
+            continue
+        if pledge.pickup == "self" and home.pk in gone.self_left:
+            continue  # the host drove home with the guests it took: it takes nobody more
+        ids.homes[hid], ids.pledges[hid] = home, pledge
+        hosts.append({
+            "id": hid, "location": {"lat": home.lat, "lon": home.lon}, "beds": beds, "pickup": pledge.pickup,
+            "accepts": {"genders": genders, "minors": pledge.minors, "max_party": max(1, pledge.max_party)},
+            "languages": _langs(pledge.languages), "ready_from": _iso(ready), "latest_arrival": _iso(latest),
+            "welcomes_back": pledge.welcomes_back,
+        })
+    return hosts
+
+
+def _shelters(night: Night, ids: Ids, gone: Gone) -> list[dict]:
+    """Active shelters with their free beds; a dormitory that said it is full is out."""
+    full = events.full_shelters(night)
+    shelters = []
+    # open_for: the hub's shelters and the beds another hub lent for tonight (network offers).
+    for shelter in Shelter.objects.open_for(night).filter(beds__gte=1).order_by("pk"):
+        key = ("shelter", shelter.pk)
+        beds = shelter.beds - gone.people[key]
+        genders = gender_list(shelter.genders)  # a shelter has rooms of its own: no narrowing
+        if shelter.pk in full or beds < 1:
+            continue
+        sid = shelter_id(shelter)
+        ids.shelters[sid] = shelter
+        shelters.append({"id": sid, "name": shelter.name, "location": {"lat": shelter.lat, "lon": shelter.lon},
+                         "beds": beds, "reach": shelter.reach,
+                         "accepts": {"genders": genders, "minors": shelter.minors}})
+    return shelters
+
+
+def _drivers(night: Night, ids: Ids, t: datetime) -> list[dict]:
+    """Drivers still to count on: at the park from their pledge's hour (plus what they said they
+    run late), or back from the trip they are on; one who did not come or went home is out."""
+    out = events.drivers_out(night)
+    back = _back_at(night)
+    drivers = []
+    seats = SeatPledge.objects.filter(hub=night.hub, seats__gte=1).order_by("available_from", "id")
+    for pledge in seats.open_on(night.date):
+        if pledge.driver_id in out:
+            continue
+        start, until = at(night, pledge.available_from), at(night, pledge.available_until)
+        if pledge.driver_id in back:
+            trip = back[pledge.driver_id]
+            start, since = max(start, back_at_park(trip, t)), trip.departed_at
+        else:
+            since = None
+        start = max(start, t) + timedelta(minutes=events.late_minutes(night, pledge.driver, since))
+        if until < start:
+            continue
+        did = driver_id(pledge)
+        ids.drivers[did] = pledge
+        drivers.append({"id": did, "seats": pledge.seats, "home": {"lat": pledge.home_lat, "lon": pledge.home_lon},
+                        "available_from": _iso(start), "available_until": _iso(until)})
+    return drivers
+
+
+def _back_at(night: Night) -> dict:
+    """Drivers on the road: the last trip of each that has left."""
+    back = {}
+    for trip in night.trips.filter(departed_at__isnull=False).select_related("night__hub").order_by("departed_at"):
+        back[trip.driver_id] = trip
+    return back
+
+
+def back_at_park(trip, t: datetime) -> datetime:
+    """When the driver of ``trip`` (which has left) can be at the meeting point again, lateness aside.
+
+    A trip that ends at the park is back at its ``end_at``. One that ends at home was the end of
+    the driver's night only because nothing more was to do when it was planned; the driver
+    pledged until ``available_until``, so a coordinator may call them back: from the last stop
+    if they are still on the way, from home once there."""
+    if trip.end == "meeting_point":
+        return trip.end_at
+    travel, hub = Travel(), trip.night.hub
+    park = Location(hub.meeting_lat, hub.meeting_lon)
+    last = trip.stops.select_related("home", "shelter").order_by("-order").first()
+    if trip.end_at > t and last is not None:
+        where = last.home or last.shelter
+        drive = travel.drop_seconds + travel.drive_seconds(Location(where.lat, where.lon), park)
+        return last.arrive + timedelta(seconds=drive)
+    pledge = SeatPledge.objects.filter(hub=hub, driver_id=trip.driver_id).open_on(trip.night.date)
+    home = Location(pledge[0].home_lat, pledge[0].home_lon) if pledge else park
+    return max(t, trip.end_at) + timedelta(seconds=travel.drive_seconds(home, park))
 
 
 def _keepable_pins(night: Night, doc: dict, ids: Ids) -> list[dict]:
-    """Pinned or announced placements that a plan can keep, as ``fixed``."""
+    """The coordinators' pins that a plan can keep, as ``fixed``."""
     model = read_night(doc)
     parties, places = model.party_by_id, model.places
     people, kinds, fixed = Counter(), {}, []
-    pins = (Placement.objects.filter(night=night, party__status__in=IN_THE_PARK)
-            .filter(Q(pinned=True) | Q(announced=True)).select_related("party", "home", "shelter")
-            .order_by("party__waiting_since"))
+    pins = (Placement.objects.filter(night=night, party__status__in=IN_THE_PARK, pinned=True)
+            .select_related("party", "home", "shelter").order_by("party__waiting_since"))
     for pin in pins:
         party, place = parties.get(pin.party.ticket), places.get(place_id(pin))
         if party is None or place is None or place.refuses(party):
@@ -185,6 +278,15 @@ def _keepable_pins(night: Night, doc: dict, ids: Ids) -> list[dict]:
         fixed.append({"party": party.id, "place": place.id})
     return fixed
 
+
+def _announced(night: Night, doc: dict) -> list[dict]:
+    """Placements announced earlier, of parties and places still in the night."""
+    parties = {p["id"] for p in doc["parties"]}
+    places = {p["id"] for p in (*doc["hosts"], *doc["shelters"])}
+    rows = (Placement.objects.filter(night=night, announced=True, party__status__in=IN_THE_PARK)
+            .select_related("party", "home", "shelter").order_by("party__waiting_since", "party__ticket"))
+    return [{"party": r.party.ticket, "place": place_id(r)} for r in rows
+            if r.party.ticket in parties and place_id(r) in places]
 
 
 def rows(night: Night, doc: dict) -> Ids:

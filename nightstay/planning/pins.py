@@ -39,6 +39,8 @@ class Refused(Exception):
 
 def locked_proposal(night: Night) -> tuple[Night, PlanRun]:
     night = Night.objects.select_for_update().select_related("hub").get(pk=night.pk)
+    if night.status == Night.Status.CLOSED:
+        raise Refused(_("This night is closed: nothing changes it any more."))
     run = runs.proposal(night)
     if run is None:
         raise Refused(_("there is no plan yet"))

@@ -6,6 +6,8 @@ redirect back to the board (which dispatch draws around this part).
 """
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
@@ -14,23 +16,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nightstay.hubs.access import HubRequest, hub_role_required
-from nightstay.hubs.models import STAFF, Night
+from nightstay.hubs.models import STAFF, Night, Shelter
+from nightstay.intake.models import Party
+from nightstay.pledges.models import SeatPledge
 
-from . import pins, proposal, runs
+from . import changes, events, nightfile, pins, proposal, runs
 from .forms import MoveForm
 
 
 def proposal_context(night: Night, form: MoveForm | None = None, error: str = "") -> dict:
-    """What ``planning/_proposal.html`` shows: the latest run, the proposal made readable, the move form."""
+    """What ``planning/_proposal.html`` shows: the latest run, the proposal made readable, the move
+    form; once announced, what this proposal would change (``changes``) and the night's events."""
     runs.reap(night)  # a run whose worker died says so here, within seconds
     run = night.plan_runs.order_by("-created_at").first()
     done = runs.proposal(night)
     view = proposal.build(done) if done else None
     if view and form is None:
         form = MoveForm(tickets=view.tickets, places=view.choices())
+    diff = changes.between(night, done) if done and night.status == Night.Status.ANNOUNCED else None
     return {"night": night, "run": run, "proposal": view, "move_form": form, "error": error,
-            "busy": run is not None and runs.is_under_way(run),
-            "worker_gone": run is not None and run.error in (runs.WORKER_STOPPED, runs.NO_WORKER)}
+            "busy": run is not None and runs.is_under_way(run), "changes": diff,
+            "worker_gone": run is not None and run.error in (runs.WORKER_STOPPED, runs.NO_WORKER),
+            "timeline": events.timeline(night), "alerts": events.alerts(night),
+            "event_drivers": [(p.driver_id, p.driver.first_name) for p in
+                              SeatPledge.objects.filter(hub=night.hub).select_related("driver").open_on(night.date)],
+            "event_shelters": Shelter.objects.filter(hub=night.hub, active=True).order_by("pk")}
 
 
 def _answer(request: HubRequest, night: Night, **kwargs):
@@ -99,3 +109,46 @@ def _refused(request: HubRequest, night: Night, form: MoveForm, error: str):
         messages.error(request, error)
     board = resolve(reverse("board", kwargs={"hub": request.hub.slug})).func
     return board(request, hub=request.hub.slug, proposal=ctx)
+
+
+@hub_role_required(*STAFF)
+@require_POST
+def night_event(request: HubRequest):
+    """A coordinator's tap on what happened: a driver absent or gone home, a party left or not
+    found at pickup, the dormitory full. Answers with the proposal part (its timeline, alerts)."""
+    night = request.hub.tonight()
+    kind, ref = request.POST.get("kind", ""), request.POST.get("ref", "")
+    try:
+        if kind in events.DRIVER_OUT:
+            pledge = SeatPledge.objects.filter(hub=request.hub, driver_id=_uuid(ref)).select_related("driver").first()
+            if pledge is None:
+                raise pins.Refused(_("No such driver tonight."))
+            events.driver_out(night, pledge.driver, kind, by=request.user)
+        elif kind in (events.Kind.PARTY_LEFT, events.Kind.PARTY_NOT_FOUND):
+            party = Party.objects.filter(night=night, ticket=ref.strip().upper(), status__in=nightfile.IN_THE_PARK).first()
+            if party is None:
+                raise pins.Refused(_("No party %(ticket)s waiting tonight.") % {"ticket": ref})
+            events.party_gone(party, kind, by=request.user)
+        elif kind == events.Kind.SHELTER_FULL:
+            shelter = Shelter.objects.filter(hub=request.hub, pk=_int(ref)).first()
+            if shelter is None:
+                raise pins.Refused(_("No such shelter."))
+            events.shelter_full(night, shelter, by=request.user)
+        else:
+            raise pins.Refused(_("Unknown event."))
+    except pins.Refused as exc:
+        return _answer(request, night, error=str(exc))
+    except events.NightClosed:
+        return _answer(request, night, error=_("This night is closed: nothing changes it any more."))
+    return _answer(request, night)
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

@@ -21,7 +21,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from nightstay.hubs.models import Night, gender_list
+from nightstay.hubs.models import Night, NightEvent, gender_list
 from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
@@ -187,6 +187,18 @@ class BedPledge(Recurring):
         return Night.objects.filter(hub_id=self.home.hub_id, date=day, placements__home_id=self.home_id,
                                     placements__announced=True).exists()
 
+    def tell_the_night(self, day: date) -> None:
+        """Cancelled or withdrawn while that night's announced plan counts on this home: the night
+        records it (an alert on the board) and its guests are to be placed again."""
+        night = Night.objects.filter(hub_id=self.home.hub_id, date=day).first()
+        if (night is None or night.status == Night.Status.CLOSED or not self.is_open_on(day)
+                or not self.is_counted_on(day)):
+            return
+        people = (night.placements.filter(home_id=self.home_id, arrived_at__isnull=True)
+                  .aggregate(n=models.Sum("party__size"))["n"] or 0)
+        NightEvent.record(night, NightEvent.Kind.HOST_CANCELLED, by=self.home.host, ref=str(self.home_id),
+                          people=people)
+
     @property
     def accepts_list(self) -> list[str]:
         """Which of m, f, mixed the host takes, in that order (the night format's ``accepts.genders``)."""
@@ -223,6 +235,15 @@ class SeatPledge(Recurring):
         """Whether the announced dispatch of that night gives this driver trips. Cancelling then
         would leave guests waiting in the park: the driver must tell the coordinators instead."""
         return Night.objects.filter(hub_id=self.hub_id, date=day, trips__driver_id=self.driver_id).exists()
+
+    def tell_the_night(self, day: date) -> None:
+        """Cancelled or withdrawn while that night's announced plan gives this driver trips: the
+        night records it (an alert on the board) and the driver is out of the next plan."""
+        night = Night.objects.filter(hub_id=self.hub_id, date=day).first()
+        if (night is None or night.status == Night.Status.CLOSED or not self.is_open_on(day)
+                or not self.is_counted_on(day)):
+            return
+        NightEvent.record(night, NightEvent.Kind.DRIVER_CANCELLED, by=self.driver, driver=self.driver)
 
     def save(self, *args, **kwargs):
         self.home_lat, self.home_lon = round(self.home_lat, 2), round(self.home_lon, 2)

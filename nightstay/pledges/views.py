@@ -151,13 +151,14 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
         day = date.fromisoformat(request.POST.get("day", ""))
     except ValueError:
         day = Night.day_of()
-    if pledge.is_counted_on(day):
-        note = _("Not cancelled: guests are already placed with you that night. Tell the coordinators at the park.")
-        return _pledge_changed(request, pledge, kind, note, refused=True)
+    counted = pledge.is_counted_on(day)
+    pledge.tell_the_night(day)  # people have emergencies: allowed, and the coordinators see it at once
     pledge.cancel_night(day)
     for night in Night.objects.filter(hub=request.hub, date=day):
         night.changed()
     note = _("Cancelled for the night of %(day)s.") % {"day": date_format(day, "D j M")}
+    if counted:
+        note += " " + _("The coordinators are told at once: who you expected will be placed elsewhere.")
     return _pledge_changed(request, pledge, kind, note)
 
 
@@ -165,6 +166,7 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
 @hub_role_required(Role.HOST, Role.DRIVER)
 def withdraw(request: HubRequest, kind: str, pledge_id):
     pledge = _my_pledge(request, kind, pledge_id)
+    pledge.tell_the_night(Night.day_of())  # tonight's plan counted on it: the board must know
     pledge.withdraw()
     request.hub.tonight().changed()
     return _pledge_changed(request, pledge, kind, _("Withdrawn. Thank you for what you gave."))

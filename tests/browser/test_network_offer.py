@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from nightstay.hubs.models import Hub, Role, Shelter
 from nightstay.intake.models import Party
@@ -29,7 +28,7 @@ class NetworkOfferTests(BrowserTestCase):
         traveller = time_machine.travel(EVENING, tick=True)
         traveller.start()
         self.addCleanup(traveller.stop)
-        settings = self.settings(PLAN_IN_BACKGROUND=connection.vendor != "sqlite", PLAN_TIME_LIMIT=0.5)
+        settings = self.settings(PLAN_TIME_LIMIT=0.5)
         settings.enable()
         self.addCleanup(settings.disable)
         self.north = Hub.objects.create(name="Schaerbeek - Gare du Nord", slug="schaerbeek", meeting_point="Gare du Nord",

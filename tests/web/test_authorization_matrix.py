@@ -118,6 +118,7 @@ POLICY = {
     "plan_status": both(STAFF),
     "pin": post_only(STAFF),
     "move": post_only(STAFF),
+    "night_event": post_only(STAFF),
     "announce": post_only(STAFF),
     "at_park": post_only(STAFF),
     "new_link": {"live": post_only(STAFF), "revoked": post_only(NOBODY)},
@@ -143,6 +144,10 @@ POLICY = {
                 "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS),
                 "open on another phone": post_only(NOBODY, OTHER_PHONE),
                 "a stop further on": post_only(NOBODY, NOT_THIS_STOP)},
+    "running_late": {"live": post_only(EVERYONE, minutes="10"), "revoked": post_only(NOBODY, GONE, minutes="10"),
+                     "expired": post_only(NOBODY, GONE, minutes="10"), "purged": post_only(NOBODY, GONE, minutes="10"),
+                     "garbage": post_only(NOBODY, NEVER_WAS, minutes="10"),
+                     "open on another phone": post_only(NOBODY, OTHER_PHONE, minutes="10")},
     # Close, figures, files (staff); panic (the hub admin alone).
     "figures": both(STAFF),
     "night_close": both(STAFF),
@@ -270,6 +275,7 @@ class AuthorizationMatrixTests(HubTestCase):
             cls.kwargs[name] = {**hub, "offer": uuid.uuid4()}
         cls.kwargs["network_accept_remote"] = {**hub, "peer": uuid.uuid4(), "offer": uuid.uuid4()}
         cls.kwargs["run_sheet"] = {k: {"token": t} for k, t in tokens.items()}
+        cls.kwargs["running_late"] = {k: {"token": t} for k, t in tokens.items()}
         cls.kwargs["departed"] = {k: {"token": t, "trip": trip.pk} for k, t in tokens.items()}
         cls.kwargs["departed"]["another driver's trip"] = {"token": cls.token, "trip": bea_trip.pk}
         cls.kwargs["dropped"] = {k: {"token": t, "stop": stop.pk} for k, t in tokens.items()}

@@ -52,7 +52,8 @@ class AnnounceTests(TonightTestCase):
         self.log_in(self.colette)
         self.client.post(self.url("announce"))
         self.plan_now()
-        self.assertEqual(len(runs.proposal(self.night).night_json["fixed"]), 4)
+        # What was announced is told to the planner as ``announced`` (kept unless it must change), not pinned
+        self.assertEqual(len(runs.proposal(self.night).night_json["announced"]), 4)
         self.client.post(self.url("announce"))
         self.assertEqual(Placement.objects.count(), 4)
         self.assertEqual(Trip.objects.count(), 1)

@@ -24,7 +24,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 NINE_PM = datetime(2026, 11, 24, 21, 0, tzinfo=BRUSSELS)
 
 
-@override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=0.2)
+@override_settings(PLAN_TIME_LIMIT=0.2)
 class NetworkTestCase(HubTestCase):
     """Brussels (its dormitory, Hugo's beds, Dara's car) and Schaerbeek (four men waiting, no bed)
     share a network; Liège does not."""

@@ -8,6 +8,7 @@ import time_machine
 from django.contrib.staticfiles import finders
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from nightstay.dispatch import announce
 from nightstay.dispatch.models import RunSheetGrant
@@ -55,7 +56,8 @@ class RunSheetTests(RunSheetTestCase):
         r = self.client.get(self.sheet)
         self.assertContains(r, "Rue du Trône")
         self.assertNotContains(r, "Chaussée de Wavre")
-        self.assertContains(r, "<b>21:10</b> Ixelles", html=False)  # the later stop: its area and time
+        later = timezone.localtime(self.stop.arrive + timedelta(minutes=10)).strftime("%H:%M")
+        self.assertContains(r, f"<b>{later}</b> Ixelles", html=False)  # the later stop: its area and time
         self.client.post(reverse("departed", args=[self.grant.token(), self.trip.pk]))
         self.client.post(reverse("dropped", args=[self.grant.token(), self.stop.pk]))
         r = self.client.get(self.sheet)
@@ -109,9 +111,9 @@ class RunSheetTests(RunSheetTestCase):
         self.assertNotIn("http", "".join(re.findall(r'(?:src|href)="([^"]+)"', html)))
 
     def test_queries(self):
-        with self.assertNumQueries(9):  # the link, binding this phone, the trips, the limits, the audit row, what it showed
+        with self.assertNumQueries(10):  # the link, binding this phone, the trips, the limits, the audit row, what it showed, lateness
             self.client.get(self.sheet)
-        with self.assertNumQueries(7):  # a reload: the phone is known
+        with self.assertNumQueries(9):  # a reload: the phone is known
             self.client.get(self.sheet)
 
     def test_departed(self):
