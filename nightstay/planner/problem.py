@@ -42,7 +42,7 @@ def _distance_matrices(lat, lon, road_factor: float, sec_per_km: float) -> tuple
     """(kilometres, driving seconds) between every pair of points, as float32.
 
     The great-circle distance of the format, from the chord between unit vectors
-    (``2 asin(chord / 2)`` is the haversine formula rewritten; the squared chord is
+    (``2 arcsin(chord / 2)`` is the haversine formula rewritten; the squared chord is
     ``2 - 2 u.v``, one matrix product), a few rows at a time in float64 (then float32) so
     that the scratch memory stays small on a city's night. Near points lose nothing that matters: the squared
     chord's rounding (1e-16) is a millimetre at worst.

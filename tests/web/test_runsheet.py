@@ -113,7 +113,7 @@ class RunSheetTests(RunSheetTestCase):
     def test_queries(self):
         with self.assertNumQueries(10):  # the link, binding this phone, the trips, the limits, the audit row, what it showed, lateness
             self.client.get(self.sheet)
-        with self.assertNumQueries(9):  # a reload: the phone is known
+        with self.assertNumQueries(8):  # a reload: the phone is known
             self.client.get(self.sheet)
 
     def test_departed(self):
