@@ -92,8 +92,13 @@ class SqliteFilesAfterPanicTests(unittest.TestCase):
 
     def test_a_panic_leaves_no_ticket_party_or_place_in_the_files(self):
         before = b"".join(self.files().values())
-        for secret in self.tickets + self.night_ids + self.place_ids:
+        for secret in self.tickets + self.night_ids:
             self.assertGreater(hits(before, secret.encode()), 0, secret)  # the scan would see them
+        # Place ids live only inside the plan runs' JSON, long values that SQLite spreads over
+        # overflow pages, each starting with a 4-byte pointer: an id that straddles a page edge
+        # is not one run of bytes. Nearly all of them must be seen (the scan works on them too).
+        seen = [p for p in self.place_ids if hits(before, p.encode())]
+        self.assertGreater(len(seen), 0.9 * len(self.place_ids))
         self.assertIn("night rows deleted", self.manage("panic", "brussels").stdout)
         after = self.files()
         self.assertEqual(len(after.get("nightstay.sqlite3-wal", b"")), 0)  # the log was emptied
