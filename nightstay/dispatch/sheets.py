@@ -147,11 +147,26 @@ def _sheet(request, grant: RunSheetGrant, token: str):
     if nxt is not None:
         where = nxt.home or nxt.shelter
         text = address if nxt.home else nxt.shelter.name
-        geo = f"geo:{where.lat},{where.lon}" + (f"?q={quote(text)}" if text else "")
+        geo = map_link(where.lat, where.lon, text, request.headers.get("User-Agent", ""))
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
            "token": token}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
     return render(request, template, ctx)
+
+
+APPLE = ("iPhone", "iPad", "iPod", "Macintosh")  # an iPad asks as a Mac since iPadOS 13
+
+
+def map_link(lat, lon, text: str, user_agent: str) -> str:
+    """A link that opens the phone's own map app at the stop, and sends nothing anywhere from
+    this page: ``geo:`` (Android, and any app that claims it) or, on Apple devices, which ignore
+    ``geo:``, Apple Maps' own ``maps:`` scheme. Not an https link to a maps site: that would be
+    a page of another origin holding the address in its URL, logged by its server, and on
+    Android it opens a browser tab rather than the app. The user agent only chooses the scheme;
+    a wrong guess costs a dead link, never a leak."""
+    if any(word in user_agent for word in APPLE):
+        return f"maps://?ll={lat},{lon}" + (f"&q={quote(text)}" if text else "")
+    return f"geo:{lat},{lon}" + (f"?q={quote(text)}" if text else "")
 
 
 def _marked(request, grant: RunSheetGrant, token: str):

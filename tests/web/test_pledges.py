@@ -236,6 +236,12 @@ class BedPledgeViewTests(RefusalsMixin, HubTestCase):
         self.assertContains(r, 'name="until" value="2026-11-30"')
         self.assertNotContains(r, "---------")
 
+    def test_before_noon_the_form_means_the_coming_evening_not_last_night(self):
+        self.log_in(self.hugo)
+        with time_machine.travel(datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/Brussels")), tick=False):
+            r = self.client.get(self.url)
+        self.assertContains(r, 'name="first_date" value="2026-11-25"')
+
     def test_bad_input_keeps_what_was_typed(self):
         self.log_in(self.hugo)
         cases = [
