@@ -6,5 +6,6 @@ urlpatterns = [
     path("<slug:hub>/tonight/plan/", views.plan, name="plan"),
     path("<slug:hub>/tonight/plan/status/", views.plan_status, name="plan_status"),
     path("<slug:hub>/tonight/pin/", views.pin, name="pin"),
+    path("<slug:hub>/tonight/unpin/", views.unpin, name="unpin"),
     path("<slug:hub>/tonight/move/", views.move, name="move"),
 ]

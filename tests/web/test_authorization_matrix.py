@@ -117,6 +117,7 @@ POLICY = {
     "plan": post_only(STAFF),
     "plan_status": both(STAFF),
     "pin": post_only(STAFF),
+    "unpin": post_only(STAFF),
     "move": post_only(STAFF),
     "announce": post_only(STAFF),
     "at_park": post_only(STAFF),
