@@ -14,6 +14,7 @@ that has departed. Other stops show their area and time.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import quote
 
@@ -36,6 +37,12 @@ from nightstay.privacy.reveal import RevealRefused, reveal
 from .models import RunSheetGrant
 
 DEVICE_COOKIE = "nightstay_run_device"
+UNDO_WINDOW = timedelta(seconds=10)  # how long "Departed", "Dropped", "They arrived" can be taken back (undo.py)
+
+
+def undo_since():
+    """Taps made after this moment may still be undone: what the pages and ``undo`` compare with."""
+    return timezone.now() - UNDO_WINDOW
 
 
 class Gone(Exception):
@@ -149,7 +156,7 @@ def _sheet(request, grant: RunSheetGrant, token: str):
         text = address if nxt.home else nxt.shelter.name
         geo = map_link(where.lat, where.lon, text, request.headers.get("User-Agent", ""))
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
-           "token": token}
+           "token": token, "undo_since": undo_since()}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
     return render(request, template, ctx)
 
@@ -211,7 +218,7 @@ def host_tonight(request: HubRequest):
                                                                   pickup="self") if p.is_open_on(night.date)}
     for p in placements:
         p.pickup = self_pickup.get(p.home_id)
-    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup}
+    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup, "undo_since": undo_since()}
     return render(request, "dispatch/host_tonight.html", ctx)
 
 

@@ -127,6 +127,7 @@ POLICY = {
     # Hosts' and drivers' own pages.
     "host_tonight": both(HOSTS),
     "host_arrived": post_only(HOSTS),
+    "undo_arrived": post_only(HOSTS),
     "driver_tonight": both(DRIVERS),
     # The run sheet: whoever holds the live link, on the first phone that opens it (each cell is
     # that first phone); gone once it expired, was revoked or purged; never there for a link the
@@ -144,6 +145,13 @@ POLICY = {
                 "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS),
                 "open on another phone": post_only(NOBODY, OTHER_PHONE),
                 "a stop further on": post_only(NOBODY, NOT_THIS_STOP)},
+    # Their undo: the same doors (the ten seconds are dispatch's test_undo's).
+    "undo_departed": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
+                      "garbage": post_only(NOBODY, NEVER_WAS), "another driver's trip": post_only(NOBODY, NEVER_WAS),
+                      "open on another phone": post_only(NOBODY, OTHER_PHONE)},
+    "undo_dropped": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
+                     "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS),
+                     "open on another phone": post_only(NOBODY, OTHER_PHONE)},
     # Close, figures, files (staff); panic (the hub admin alone).
     "figures": both(STAFF),
     "night_close": both(STAFF),
@@ -245,6 +253,7 @@ class AuthorizationMatrixTests(HubTestCase):
             "show_link_code": {"live": {**hub, "grant": live.pk}, "shown already": {**hub, "grant": shown.pk},
                                "revoked": {**hub, "grant": revoked.pk}},
             "host_arrived": {**hub, "placement": rows["placements"][2].pk},
+            "undo_arrived": {**hub, "placement": rows["placements"][2].pk},
         }
         tokens = {"live": cls.token, "revoked": cls.revoked_token, "expired": cls.expired_token,
                   "purged": RunSheetGrant.token_for(uuid.uuid4()), "garbage": f"{uuid.uuid4().hex}.{'x' * 43}",
@@ -255,6 +264,8 @@ class AuthorizationMatrixTests(HubTestCase):
         cls.kwargs["dropped"] = {k: {"token": t, "stop": stop.pk} for k, t in tokens.items()}
         cls.kwargs["dropped"]["another driver's stop"] = {"token": cls.token, "stop": bea_stop.pk}
         cls.kwargs["dropped"]["a stop further on"] = {"token": cls.token, "stop": further.pk}
+        cls.kwargs["undo_departed"] = {**cls.kwargs["departed"]}
+        cls.kwargs["undo_dropped"] = {**cls.kwargs["dropped"]}
 
     def url(self, name: str, variant: str) -> str:
         """The URL to try: its declared arguments, else the hub alone, else none."""
