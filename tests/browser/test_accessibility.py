@@ -1,7 +1,7 @@
 """Every page a volunteer uses, checked in real Chromium at phone size (390x844) by axe-core
-(vendored under tests/browser/vendor/): no WCAG 2.1 A/AA violation; on intake, the board and
-the run sheet no tap target under 44x44 px; and no logged-in page scrolls sideways at 200 %
-zoom (a 180 px wide screen)."""
+(vendored under tests/browser/vendor/): no WCAG 2.1 A/AA violation and no text under 16 px;
+on intake, the board and the run sheet no tap target under 44x44 px; and no logged-in page
+scrolls sideways at 200 % zoom (a 180 px wide screen)."""
 from __future__ import annotations
 
 import json
@@ -40,6 +40,12 @@ SMALL_TARGETS = """() => {
   return small;
 }"""
 
+# Text a volunteer reads: every visible element with text of its own, under 16 px.
+SMALL_TEXT = """() => [...document.querySelectorAll('body *')].filter(el =>
+  [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && el.getClientRects().length
+  && getComputedStyle(el).visibility !== 'hidden' && parseFloat(getComputedStyle(el).fontSize) < 16
+).map(el => `${el.tagName} "${el.textContent.trim().slice(0, 30)}" ${getComputedStyle(el).fontSize}`)"""
+
 
 @pytest.mark.browser
 @override_settings(PLAN_IN_BACKGROUND=False, PLAN_TIME_LIMIT=1)
@@ -74,6 +80,7 @@ class AccessibilityTests(BrowserTestCase):
                                ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))",
                                WCAG)
         self.assertEqual([v for v in result if v.split(":")[0] not in allow], [], f"axe on {path}")
+        self.assertEqual(page.evaluate(SMALL_TEXT), [], f"text under 16 px on {path}")
         if targets:
             self.assertEqual(page.evaluate(SMALL_TARGETS), [], f"targets under 44 px on {path}")
         if zoom:
