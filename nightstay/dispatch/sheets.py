@@ -14,6 +14,7 @@ that has departed. Other stops show their area and time.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import quote
 
@@ -39,6 +40,12 @@ from . import changes
 from .models import RunSheetGrant
 
 DEVICE_COOKIE = "nightstay_run_device"
+UNDO_WINDOW = timedelta(seconds=10)  # how long "Departed", "Dropped", "They arrived" can be taken back (undo.py)
+
+
+def undo_since():
+    """Taps made after this moment may still be undone: what the pages and ``undo`` compare with."""
+    return timezone.now() - UNDO_WINDOW
 
 
 class Gone(Exception):
@@ -158,18 +165,33 @@ def _sheet(request, grant: RunSheetGrant, token: str):
     if nxt is not None:
         where = nxt.home or nxt.shelter
         text = address if nxt.home else nxt.shelter.name
-        geo = f"geo:{where.lat},{where.lon}" + (f"?q={quote(text)}" if text else "")
+        geo = map_link(where.lat, where.lon, text, request.headers.get("User-Agent", ""))
     seen = changes.remember(grant.seen, changes.sheet_outline(trips), changes.sheet_changes)
     if seen != grant.seen:
         RunSheetGrant.objects.filter(pk=grant.pk).update(seen=seen)
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
-           "token": token, "kept": kept, "note": seen["note"],
+           "token": token, "kept": kept, "note": seen["note"], "undo_since": undo_since(),
            "shown": shown if (address or kept or (nxt is not None and nxt.home is None)) else "",
            "late_steps": events.LATE_STEPS,
            "late": events.late_minutes(grant.night, grant.driver,
                                        max((t.departed_at for t in trips if t.departed_at), default=None))}
     template = "dispatch/_run_sheet.html" if request.htmx else "dispatch/run_sheet.html"
     return render(request, template, ctx)
+
+
+APPLE = ("iPhone", "iPad", "iPod", "Macintosh")  # an iPad asks as a Mac since iPadOS 13
+
+
+def map_link(lat, lon, text: str, user_agent: str) -> str:
+    """A link that opens the phone's own map app at the stop, and sends nothing anywhere from
+    this page: ``geo:`` (Android, and any app that claims it) or, on Apple devices, which ignore
+    ``geo:``, Apple Maps' own ``maps:`` scheme. Not an https link to a maps site: that would be
+    a page of another origin holding the address in its URL, logged by its server, and on
+    Android it opens a browser tab rather than the app. The user agent only chooses the scheme;
+    a wrong guess costs a dead link, never a leak."""
+    if any(word in user_agent for word in APPLE):
+        return f"maps://?ll={lat},{lon}" + (f"&q={quote(text)}" if text else "")
+    return f"geo:{lat},{lon}" + (f"?q={quote(text)}" if text else "")
 
 
 def _marked(request, grant: RunSheetGrant, token: str):
@@ -236,7 +258,8 @@ def host_tonight(request: HubRequest):
     seen = changes.remember(request.session.get(key), changes.notice_outline(placements), changes.notice_changes)
     if request.session.get(key) != seen:
         request.session[key] = seen
-    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup, "note": seen["note"]}
+    ctx = {"night": night, "placements": placements, "self_pickup": self_pickup, "note": seen["note"],
+           "undo_since": undo_since()}
     return render(request, "dispatch/host_tonight.html", ctx)
 
 

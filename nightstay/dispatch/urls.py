@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import links, sheets, views
+from . import links, sheets, undo, views
 
 urlpatterns = [
     path("<slug:hub>/tonight/", views.board, name="board"),
@@ -10,9 +10,12 @@ urlpatterns = [
     path("<slug:hub>/tonight/links/<uuid:grant>/code/", links.show_code, name="show_link_code"),
     path("<slug:hub>/host/tonight/", sheets.host_tonight, name="host_tonight"),
     path("<slug:hub>/host/tonight/<uuid:placement>/arrived/", sheets.host_arrived, name="host_arrived"),
+    path("<slug:hub>/host/tonight/<uuid:placement>/arrived/undo/", undo.undo_arrived, name="undo_arrived"),
     path("<slug:hub>/driver/tonight/", sheets.driver_tonight, name="driver_tonight"),
     path("run/<str:token>/", sheets.run_sheet, name="run_sheet"),
     path("run/<str:token>/trips/<uuid:trip>/departed/", sheets.departed, name="departed"),
     path("run/<str:token>/stops/<uuid:stop>/dropped/", sheets.dropped, name="dropped"),
     path("run/<str:token>/late/", sheets.late, name="running_late"),
+    path("run/<str:token>/trips/<uuid:trip>/departed/undo/", undo.undo_departed, name="undo_departed"),
+    path("run/<str:token>/stops/<uuid:stop>/dropped/undo/", undo.undo_dropped, name="undo_dropped"),
 ]

@@ -46,11 +46,16 @@ def _volunteers(night: Night, beds, seats) -> list[dict]:
 
 @hub_role_required(*STAFF)
 def board(request: HubRequest, proposal: dict | None = None):
-    """The whole board; ``proposal`` is planning's part when a refused move re-shows its form."""
+    """The whole board; ``proposal`` is planning's part when a refused move re-shows its form.
+    A tapped party (``?p=``) or place (``?w=``) shows what fits it; a tap from the board's own
+    proposal part (htmx, aimed at it) gets that part alone."""
     night = proposal["night"] if proposal else request.hub.tonight()
     if proposal is None and (answer := live.unchanged(request, night)):
         return answer  # a poll of an open board, and nothing changed: 204, no queries more
-    ctx = proposal or proposal_context(night)
+    chosen = {"party": request.GET.get("p", "").strip().upper()[:6], "place": request.GET.get("w", "")[:40]}
+    ctx = proposal or proposal_context(night, **chosen)
+    if request.htmx and request.htmx.target == "proposal" and proposal is None:
+        return render(request, "planning/_proposal.html", ctx)
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
     trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")
@@ -59,6 +64,9 @@ def board(request: HubRequest, proposal: dict | None = None):
                shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
                links=links.states(night), trips=trips)
+    if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
+        planned = set(ctx["proposal"].tickets)
+        ctx["not_planned"] = [p for p in waiting if p.ticket not in planned]
     return render(request, "dispatch/board.html", ctx)
 
 

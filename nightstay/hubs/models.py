@@ -218,6 +218,12 @@ class Night(models.Model):
         moment = timezone.localtime(moment)
         return moment.date() - timedelta(days=1) if moment.hour < 12 else moment.date()
 
+    @staticmethod
+    def coming_evening(moment: datetime | None = None) -> date:
+        """The date of the next night to begin, for a pledge: at 9 a.m. last night is still under
+        way (``day_of``), but a host who pledges a bed then means the evening to come, today's."""
+        return timezone.localdate(moment)
+
     @classmethod
     def for_date(cls, hub: Hub, day: date) -> "Night":
         tz = timezone.get_current_timezone()

@@ -222,8 +222,12 @@ def ticket(request, token: str, lang: str | None = None):
     """A guest's ticket page: public, never cached, no cookie, no address; gone with the night."""
     request.private_page = True
     party_id = Party.id_from_guest_token(token)
-    if party_id is None or (lang is not None and lang not in GUEST_LANGUAGE_CODES):
+    if lang is not None and lang not in GUEST_LANGUAGE_CODES:
         raise Http404("no such ticket")
+    if party_id is None:  # a mistyped link: say so in the language the link asked for
+        with translation.override(lang or translation.get_language()):
+            page = render_to_string("error.html", {"title": translation.gettext("Not found")})
+        return HttpResponse(page, status=404)
     party = (Party.objects.select_related("night__hub", "placement__stop__trip__driver", "placement__shelter",
                                           "placement__home__host").filter(pk=party_id).first())
     if party is None or party.night.purged_at is not None:

@@ -6,6 +6,7 @@ one waits, then sees the first one's result and is judged on it: a host is never
 and a party never placed twice (one placement per party is also a database constraint).
 
 - ``pin``: keep a party where the proposal puts it, through any re-planning.
+- ``unpin``: take a pin back.
 - ``move_party``: put a party somewhere else (checked by the same rules as any plan); a
   moved party is pinned there.
 
@@ -77,6 +78,22 @@ def pin(night: Night, ticket: str) -> None:
         if placed is None:
             raise Refused(_("this party has no place in the plan to keep"))
         _pin(night, nightfile.rows(night, run.night_json), ticket, placed["place"])
+
+
+def unpin(night: Night, ticket: str) -> None:
+    """Take a pin back (the board's undo): the party is the planner's again at the next plan.
+    A placement already announced stays announced, only no longer kept; one made by the pin
+    alone goes."""
+    with transaction.atomic():
+        night = Night.objects.select_for_update().get(pk=night.pk)
+        placement = Placement.objects.filter(night=night, party__ticket=ticket, pinned=True).first()
+        if placement is None:
+            return
+        if placement.announced:
+            placement.pinned = False
+            placement.save(update_fields=["pinned"])
+        else:
+            placement.delete()
 
 
 def move_party(night: Night, ticket: str, place_id: str | None, user) -> PlanRun:

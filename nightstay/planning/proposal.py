@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nightstay.intake.models import Party
-from nightstay.planner import Violation
+from nightstay.planner import Violation, read_night
 
 from . import nightfile
 from .models import Placement, PlanRun
@@ -79,6 +79,38 @@ class Proposal:
     @property
     def tickets(self) -> list[str]:
         return [g.ticket for p in self.places for g in p.guests] + [g.ticket for g in self.unplaced]
+
+    def place_of(self, ticket: str) -> Place | None:
+        return next((p for p in self.places if any(g.ticket == ticket for g in p.guests)), None)
+
+    def guest(self, ticket: str) -> Guest | None:
+        return next((g for g in (*self.unplaced, *(g for p in self.places for g in p.guests)) if g.ticket == ticket),
+                    None)
+
+    def places_for(self, ticket: str) -> list[Place]:
+        """Where a coordinator may move ``ticket``'s party with one more tap: the places whose own
+        rules take it (the planner's ``Place.fits``) and whose free beds hold it, the emptiest
+        first. Cars and times are judged when the move is made, as for any move."""
+        night = read_night(self.run.night_json)
+        party, rules, here = night.party_by_id.get(ticket), night.places, self.place_of(ticket)
+        if party is None:
+            return []
+        fit = [p for p in self.places if p is not here and rules[p.id].fits(party) and p.used + party.size <= p.beds]
+        return sorted(fit, key=lambda p: p.used - p.beds)
+
+    def parties_for(self, place_id: str) -> list[Guest]:
+        """Who could go to ``place_id``: the parties not there that its rules take and its free
+        beds hold, those without a place first, then the most vulnerable."""
+        night = read_night(self.run.night_json)
+        place = next((p for p in self.places if p.id == place_id), None)
+        rule, parties = night.places.get(place_id), night.party_by_id
+        if place is None or rule is None:
+            return []
+        free = place.beds - place.used
+        elsewhere = [g for p in self.places if p is not place for g in p.guests]
+        fit = [g for g in (*self.unplaced, *elsewhere) if g.size <= free and rule.fits(parties[g.ticket])]
+        unplaced = {g.ticket for g in self.unplaced}
+        return sorted(fit, key=lambda g: (g.ticket not in unplaced, not g.vulnerable))
 
     def readable(self, refused: Exception) -> str:
         """Why an action was refused, in the coordinator's words: the first of the planner's

@@ -2,11 +2,13 @@
 
 Coordinators and hub admins only (with their second factor). Every action is a POST that
 answers an htmx request with the proposal part of the board, and a plain form post with a
-redirect back to the board (which dispatch draws around this part).
+redirect back to the board (which dispatch draws around this part). A tapped party or place
+travels as ``?p=`` or ``?w=`` on the board's own address, so a reload shows the same.
 """
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import IntegrityError
@@ -24,9 +26,11 @@ from . import changes, events, nightfile, pins, proposal, runs
 from .forms import MoveForm
 
 
-def proposal_context(night: Night, form: MoveForm | None = None, error: str = "") -> dict:
+def proposal_context(night: Night, form: MoveForm | None = None, error: str = "", party: str = "",
+                     place: str = "") -> dict:
     """What ``planning/_proposal.html`` shows: the latest run, the proposal made readable, the move
-    form; once announced, what this proposal would change (``changes``) and the night's events."""
+    form; once announced, what this proposal would change (``changes``) and the night's events;
+    and the party or place a coordinator tapped with what fits it (one more tap moves it there)."""
     runs.reap(night)  # a run whose worker died says so here, within seconds
     run = night.plan_runs.order_by("-created_at").first()
     done = runs.proposal(night)
@@ -34,22 +38,37 @@ def proposal_context(night: Night, form: MoveForm | None = None, error: str = ""
     if view and form is None:
         form = MoveForm(tickets=view.tickets, places=view.choices())
     diff = changes.between(night, done) if done and night.status == Night.Status.ANNOUNCED else None
-    return {"night": night, "run": run, "proposal": view, "move_form": form, "error": error,
-            "busy": run is not None and runs.is_under_way(run), "changes": diff,
-            "worker_gone": run is not None and run.error in (runs.WORKER_STOPPED, runs.NO_WORKER),
-            "timeline": events.timeline(night), "alerts": events.alerts(night),
-            "event_drivers": [(p.driver_id, p.driver.first_name) for p in
-                              SeatPledge.objects.filter(hub=night.hub).select_related("driver").open_on(night.date)],
-            "event_shelters": Shelter.objects.filter(hub=night.hub, active=True).order_by("pk")}
+    ctx = {"night": night, "run": run, "proposal": view, "move_form": form, "error": error,
+           "busy": run is not None and runs.is_under_way(run), "changes": diff,
+           "worker_gone": run is not None and run.error in (runs.WORKER_STOPPED, runs.NO_WORKER),
+           "timeline": events.timeline(night), "alerts": events.alerts(night),
+           "event_drivers": [(p.driver_id, p.driver.first_name) for p in
+                             SeatPledge.objects.filter(hub=night.hub).select_related("driver").open_on(night.date)],
+           "event_shelters": Shelter.objects.filter(hub=night.hub, active=True).order_by("pk")}
+    if view and party and view.guest(party):
+        ctx.update(chosen=view.guest(party), chosen_at=view.place_of(party), fits=view.places_for(party))
+    elif view and place:
+        at = next((p for p in view.places if p.id == place), None)
+        if at is not None:
+            ctx.update(chosen_place=at, who_fits=view.parties_for(place)[:WHO_FITS_SHOWN])
+    return ctx
 
 
-def _answer(request: HubRequest, night: Night, **kwargs):
-    """The proposal part of the board for htmx, the whole board otherwise."""
+WHO_FITS_SHOWN = 24  # a phone screen or two; those without a place come first
+
+
+def _answer(request: HubRequest, night: Night, party: str = "", **kwargs):
+    """The proposal part of the board for htmx (still showing ``party``), the whole board otherwise."""
     if request.htmx:
-        return render(request, "planning/_proposal.html", proposal_context(night, **kwargs))
+        return render(request, "planning/_proposal.html", proposal_context(night, party=party, **kwargs))
     if kwargs.get("error"):
         messages.error(request, kwargs["error"])
-    return redirect("board", hub=request.hub.slug)
+    return _to_board(request, party)
+
+
+def _to_board(request: HubRequest, party: str = ""):
+    url = reverse("board", kwargs={"hub": request.hub.slug})
+    return redirect(f"{url}?{urlencode({'p': party})}" if party else url)
 
 
 @hub_role_required(*STAFF)
@@ -69,13 +88,23 @@ def plan_status(request: HubRequest):
 @hub_role_required(*STAFF)
 @require_POST
 def pin(request: HubRequest):
-    night = request.hub.tonight()
+    night, ticket = request.hub.tonight(), request.POST.get("party", "")
     try:
-        pins.pin(night, request.POST.get("party", ""))
+        pins.pin(night, ticket)
     except pins.Refused as exc:
-        return _answer(request, night, error=str(exc))
+        return _answer(request, night, party=ticket, error=str(exc))
     night.changed()
-    return _answer(request, night)
+    return _answer(request, night, party=ticket)
+
+
+@hub_role_required(*STAFF)
+@require_POST
+def unpin(request: HubRequest):
+    """The undo of a pin: the party shows again, no longer kept."""
+    night, ticket = request.hub.tonight(), request.POST.get("party", "")
+    pins.unpin(night, ticket)
+    night.changed()
+    return _answer(request, night, party=ticket)
 
 
 @hub_role_required(*STAFF)
@@ -87,22 +116,23 @@ def move(request: HubRequest):
         return _answer(request, night, error=_("There is no plan yet."))
     view = proposal.build(done)
     form = MoveForm(request.POST, tickets=view.tickets, places=view.choices())
+    ticket = request.POST.get("party", "").strip().upper()
     if not form.is_valid():
-        return _refused(request, night, form, "")
+        return _refused(request, night, form, "", ticket)
     try:
         pins.move_party(night, form.cleaned_data["party"], form.cleaned_data["place"], request.user)
     except (pins.Refused, IntegrityError) as exc:
         message = view.readable(exc) if isinstance(exc, pins.Refused) else _("Someone else just changed this.")
-        return _refused(request, night, form, message)
+        return _refused(request, night, form, message, ticket)
     night.changed()
-    return _answer(request, night)
+    return _answer(request, night, party=ticket)
 
 
-def _refused(request: HubRequest, night: Night, form: MoveForm, error: str):
+def _refused(request: HubRequest, night: Night, form: MoveForm, error: str, party: str = ""):
     """The move form again, with what was typed and why it was refused: in the proposal part
     (htmx), or on the whole board, found by its URL name like the redirects to it (the board
     is dispatch's page, drawn around this part)."""
-    ctx = proposal_context(night, form=form, error=error)
+    ctx = proposal_context(night, form=form, error=error, party=party)
     if request.htmx:
         return render(request, "planning/_proposal.html", ctx)
     if error:

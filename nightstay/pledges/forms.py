@@ -101,8 +101,9 @@ class RecurringForm(forms.ModelForm):
         self.fields["every_weeks"].widget.attrs.update(min=2, max=8)
         self.fields["every_weeks"].required = False
         if not self.is_bound and self.instance._state.adding:
-            self.initial["first_date"] = self.today
-            self.initial["until"] = end_of_month(self.today)  # "every night this month"
+            evening = Night.coming_evening()  # not ``today``: before noon that is last night
+            self.initial["first_date"] = evening
+            self.initial["until"] = end_of_month(evening)  # "every night this month"
             if (self.initial.get("every_weeks") or 1) < 2:
                 self.initial["every_weeks"] = 2
 

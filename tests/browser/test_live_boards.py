@@ -80,11 +80,11 @@ class LiveBoardTests(BrowserTestCase):
         self.assertIn("Rue du Trône 12", sheet.inner_text(".address"))
         self.assertNotIn("WUMA", sheet.inner_text("#sheet"))
         reveals = AddressReveal.objects.count()
-        colette.fill("#id_party", "WUMA")
-        colette.select_option("#id_place", home_id(self.hugo_home))
-        colette.click("form.move button")
-        colette.wait_for_selector("#proposal .place:has-text('WUMA') >> text=Ixelles")
-        colette.click("form.announce button")
+        colette.click("#proposal a[href='?p=WUMA']")  # one thumb: tap the party, then the place
+        colette.click(f"#chosen button[value='{home_id(self.hugo_home)}']")
+        colette.wait_for_selector("#proposal .places li:has(a[href='?p=WUMA']):has-text('Hugo')")
+        colette.click("#proposal summary:has-text('Announce')")  # it asks first
+        colette.click("#proposal button:has-text('Yes, announce now')")
         colette.wait_for_selector("text=Announced.")
         live_text(sheet, "changed at 20:3")
         self.assertIn("WUMA added at Ixelles", sheet.inner_text(".note"))

@@ -63,7 +63,7 @@ class NetworkOfferTests(BrowserTestCase):
         self.assertIn("Brussels - Parc Maximilien: 6", lent)
         self.assertIn("6 in shelters", " ".join(north.text_content("p.figures").split()))
         north.click("#proposal button:has-text('Plan')")
-        north.wait_for_selector("#proposal button:has-text('Announce')", timeout=30_000)
+        north.wait_for_selector("#proposal summary:has-text('Announce')", timeout=30_000)
         self.assertIn("5 of 5 people sheltered", north.text_content("#proposal"))
         self.shot(north, "network-board")
         place = shelter_id(Shelter.objects.get(night__hub=self.north))

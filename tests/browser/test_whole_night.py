@@ -170,9 +170,10 @@ class WholeNightTests(BrowserTestCase):
         coordinator.wait_for_selector("#proposal")
         self.shot(coordinator, "board")
         coordinator.click("#proposal button:has-text('Plan')")
-        coordinator.wait_for_selector("#proposal button:has-text('Announce')", timeout=30_000)
+        coordinator.wait_for_selector("#proposal summary:has-text('Announce')", timeout=30_000)
         self.shot(coordinator, "proposal")
-        coordinator.click("#proposal button:has-text('Announce')")
+        coordinator.click("#proposal summary:has-text('Announce')")  # it asks first
+        coordinator.click("#proposal button:has-text('Yes, announce now')")
         coordinator.wait_for_selector("text=Announced.")
         self.shot(coordinator, "announced")
         with self.database():

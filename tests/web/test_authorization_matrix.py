@@ -117,6 +117,7 @@ POLICY = {
     "plan": post_only(STAFF),
     "plan_status": both(STAFF),
     "pin": post_only(STAFF),
+    "unpin": post_only(STAFF),
     "move": post_only(STAFF),
     "night_event": post_only(STAFF),
     "announce": post_only(STAFF),
@@ -127,6 +128,7 @@ POLICY = {
     # Hosts' and drivers' own pages.
     "host_tonight": both(HOSTS),
     "host_arrived": post_only(HOSTS),
+    "undo_arrived": post_only(HOSTS),
     "driver_tonight": both(DRIVERS),
     # The run sheet: whoever holds the live link, on the first phone that opens it (each cell is
     # that first phone); gone once it expired, was revoked or purged; never there for a link the
@@ -148,6 +150,13 @@ POLICY = {
                      "expired": post_only(NOBODY, GONE, minutes="10"), "purged": post_only(NOBODY, GONE, minutes="10"),
                      "garbage": post_only(NOBODY, NEVER_WAS, minutes="10"),
                      "open on another phone": post_only(NOBODY, OTHER_PHONE, minutes="10")},
+    # Their undo: the same doors (the ten seconds are dispatch's test_undo's).
+    "undo_departed": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
+                      "garbage": post_only(NOBODY, NEVER_WAS), "another driver's trip": post_only(NOBODY, NEVER_WAS),
+                      "open on another phone": post_only(NOBODY, OTHER_PHONE)},
+    "undo_dropped": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
+                     "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS),
+                     "open on another phone": post_only(NOBODY, OTHER_PHONE)},
     # Close, figures, files (staff); panic (the hub admin alone).
     "figures": both(STAFF),
     "night_close": both(STAFF),
@@ -264,6 +273,7 @@ class AuthorizationMatrixTests(HubTestCase):
             "show_link_code": {"live": {**hub, "grant": live.pk}, "shown already": {**hub, "grant": shown.pk},
                                "revoked": {**hub, "grant": revoked.pk}},
             "host_arrived": {**hub, "placement": rows["placements"][2].pk},
+            "undo_arrived": {**hub, "placement": rows["placements"][2].pk},
         }
         tokens = {"live": cls.token, "revoked": cls.revoked_token, "expired": cls.expired_token,
                   "purged": RunSheetGrant.token_for(uuid.uuid4()), "garbage": f"{uuid.uuid4().hex}.{'x' * 43}",
@@ -281,6 +291,8 @@ class AuthorizationMatrixTests(HubTestCase):
         cls.kwargs["dropped"] = {k: {"token": t, "stop": stop.pk} for k, t in tokens.items()}
         cls.kwargs["dropped"]["another driver's stop"] = {"token": cls.token, "stop": bea_stop.pk}
         cls.kwargs["dropped"]["a stop further on"] = {"token": cls.token, "stop": further.pk}
+        cls.kwargs["undo_departed"] = {**cls.kwargs["departed"]}
+        cls.kwargs["undo_dropped"] = {**cls.kwargs["dropped"]}
 
     def url(self, name: str, variant: str) -> str:
         """The URL to try: its declared arguments, else the hub alone, else none."""

@@ -41,8 +41,12 @@ class BoardWordsTests(TonightTestCase):
         r = self.client.get(self.url("board"))
         page = r.content.decode()
         no_place = page.split("<h3>No place</h3>", 1)[1].split("</p>", 1)[0]
-        self.assertIn("BIGF</span>&nbsp;9&nbsp;family / mixed", no_place)
+        self.assertIn("BIGF</a>&nbsp;9&nbsp;family / mixed", no_place)
         self.assertNotIn("mixed,", no_place.replace("family / mixed", ""))
+
+    def test_the_waiting_list_says_men_too(self):
+        self.log_in(self.colette)
+        page = self.client.get(self.url("board")).content.decode()
         waiting = page.split("Waiting", 1)[1].split("</details>", 1)[0]  # not the footer's random CSRF token
         self.assertIn("MENA</span>&nbsp;1&nbsp;men", waiting)
         self.assertNotIn("1m", waiting)

@@ -23,7 +23,7 @@ class HostNoticeTests(TonightTestCase):
         self.log_in(self.hugo)
         r = self.client.get(self.url)
         self.assertContains(r, "FAMY")
-        self.assertContains(r, "ar,en")
+        self.assertContains(r, "Arabic, English")  # names, not codes
         self.assertContains(r, "Amal")  # the nickname the family gave
         self.assertContains(r, "Dara")
         self.assertContains(r, "+32 470 00 00 00")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.conf import settings
 from django.test import SimpleTestCase
+from django.utils import translation
 
 from nightstay.intake.models import Party
 
@@ -128,10 +129,12 @@ class PagesInTheirLanguageTests(HubTestCase):
         url = f"/intake/ticket/{party.guest_token()}/"
         r = self.client.get(url + "ar/")
         self.assertContains(r, '<html lang="ar" dir="rtl">', html=False)
-        self.assertContains(r, "سننادي رمزك")
+        self.assertContains(r, "سننادي رمزكم")  # addressed to everyone in the party (plural)
+        self.assertContains(r, "لن يسألكم أحد")
         r = self.client.get(url + "ti/")
         self.assertContains(r, '<html lang="ti">', html=False)
         self.assertContains(r, "ኮድኩም ክንጽውዕ ኢና")
+        self.assertContains(r, "ኣይክሓተኩምን")  # "will not ask", not "did not ask"
         self.assertContains(self.client.get(url + "nl/"), "We roepen je code om.")
 
 
@@ -150,3 +153,23 @@ class ErrorPageTests(HubTestCase):
         self.assertContains(self.client.get("/no-such-page/"), "Page introuvable", status_code=404)
         self.client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "nl"})
         self.assertContains(self.client.get("/no-such-page/"), "Niet gevonden", status_code=404)
+
+    def test_a_mistyped_ticket_link_says_not_found_in_the_guests_language(self):
+        r = self.client.get("/intake/ticket/not-a-ticket/ar/")
+        self.assertContains(r, "غير موجود", status_code=404)
+        self.assertContains(r, "العودة إلى البداية", status_code=404)
+        r = self.client.get("/intake/ticket/not-a-ticket/ti/")
+        self.assertContains(r, "ኣይተረኽበን", status_code=404)
+
+    def test_the_guest_languages_carry_the_error_pages_strings(self):
+        for lang in ("ar", "ti"):
+            with translation.override(lang):
+                for text in ("Not found", "Something went wrong", "Try again", "Back to the start",
+                             "The site cannot reach its database just now.", "Not allowed", "Bad request"):
+                    self.assertNotEqual(translation.gettext(text), text, f"{lang}: {text}")
+
+    def test_french_says_each_week_not_every_one_weeks_and_names_the_last_night(self):
+        with translation.override("fr"):
+            once = translation.ngettext("every %(n)s week on %(day)s", "every %(n)s weeks on %(day)s", 1)
+            self.assertEqual(once % {"n": 1, "day": "mardi"}, "chaque semaine le mardi")
+            self.assertNotIn("Jusqu'au (", translation.gettext("Until (the last night)"))

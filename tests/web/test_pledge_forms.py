@@ -1,5 +1,6 @@
 """A host sets up a home and pledges beds, a driver pledges seats, and either changes a pledge later."""
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import time_machine
 
@@ -114,6 +115,12 @@ class BedPledgeViewTests(RefusalsMixin, HubTestCase):
         self.assertContains(r, 'name="first_date" value="2026-11-24"')
         self.assertContains(r, 'name="until" value="2026-11-30"')
         self.assertNotContains(r, "---------")
+
+    def test_before_noon_the_form_means_the_coming_evening_not_last_night(self):
+        self.log_in(self.hugo)
+        with time_machine.travel(datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/Brussels")), tick=False):
+            r = self.client.get(self.url)
+        self.assertContains(r, 'name="first_date" value="2026-11-25"')
 
     def test_bad_input_keeps_what_was_typed(self):
         self.log_in(self.hugo)

@@ -45,11 +45,25 @@ class RunSheetTests(RunSheetTestCase):
         r = self.client.get(self.sheet)
         self.assertContains(r, "Dara")
         self.assertContains(r, "FAMY")
-        self.assertContains(r, "ar,en")
+        self.assertContains(r, "Arabic, English")  # names, not the codes "ar,en"
+        self.assertNotContains(r, "ar,en")
         self.assertContains(r, "Rue du Trône 12, 1050 Ixelles")
         self.assertContains(r, f'href="geo:{self.hugo_home.lat},{self.hugo_home.lon}'  # the home's cell; the address
                                '?q=Rue%20du%20Tr%C3%B4ne%2012%2C%201050%20Ixelles"')  # finds the door
         self.assertEqual(r["Cache-Control"], "no-store")
+
+    def test_languages_read_in_the_drivers_language(self):
+        self.client.cookies["django_language"] = "fr"
+        r = self.client.get(self.sheet, headers={"Accept-Language": "fr"})
+        self.assertContains(r, "arabe, anglais")
+
+    def test_an_iphone_gets_a_map_link_it_opens_and_no_other_origin(self):
+        iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+        r = self.client.get(self.sheet, headers={"User-Agent": iphone})
+        self.assertContains(r, f'href="maps://?ll={self.hugo_home.lat},{self.hugo_home.lon}'  # the home's cell (main)
+                               '&amp;q=Rue%20du%20Tr%C3%B4ne%2012%2C%201050%20Ixelles"')
+        self.assertNotContains(r, "geo:")
+        self.assertNotContains(r, "https://maps")
 
     def test_only_the_next_undelivered_address_is_shown(self):
         self.add_stop_at_beas()
