@@ -3,12 +3,16 @@ dormitory and in homes, a driver's trip with its stop, a run-sheet link, a plann
 an address reveal. Used by the close, purge, panic and seizure tests."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import time_machine
 
 from nightstay.dispatch.models import RunSheetGrant
 from nightstay.planning.models import Placement, PlanRun, Stop, Trip
 from nightstay.intake.models import Party
 from nightstay.privacy.reveal import reveal
+
+from .base import HubTestCase
 
 NICKNAMES = ["Amanuel", "Yohannes", "Samirah", "Tesfaye", "Habtamu", "Idrissa"]  # long: no chance match in a dump
 
@@ -38,3 +42,16 @@ def script_night(case, night) -> dict:
     reveal(case.hugo_home, "address", user=case.dara, hub=case.hub, purpose="run sheet")
     return {"parties": parties, "trip": trip, "stop": stop, "placements": placements, "grant": grant,
             "token": token, "run": run}
+
+
+class ScriptedNightTestCase(HubTestCase):
+    """A hub whose night was played as in ``script_night``, the clock at ``evening``; the rows in ``cls.rows``."""
+
+    evening: datetime
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        with time_machine.travel(cls.evening, tick=False):
+            cls.night = cls.hub.tonight()
+            cls.rows = script_night(cls, cls.night)

@@ -22,19 +22,18 @@ from nightstay.intake.models import Party
 from tests.browser.base import BrowserTestCase
 
 from .base import PASSWORD, HubTestCase
-from .scripted_night import script_night
+from .scripted_night import ScriptedNightTestCase, script_night
 
 EVENING = datetime(2026, 11, 24, 23, 30, tzinfo=timezone.get_fixed_timezone(60))
 
 
 @time_machine.travel(EVENING, tick=False)
-class CloseTests(HubTestCase):
+class CloseTests(ScriptedNightTestCase):
+    evening = EVENING
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        with time_machine.travel(EVENING, tick=False):
-            cls.night = cls.hub.tonight()
-            cls.rows = script_night(cls, cls.night)
         cls.url = reverse("night_close", args=["brussels"])
         cls.close_url = reverse("close_night", args=["brussels"])
 

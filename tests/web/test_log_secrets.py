@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from nightstay.privacy.logs import mask
 
-from .base import HubTestCase
-from .scripted_night import script_night
+from .scripted_night import ScriptedNightTestCase
 
 EVENING = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.get_fixed_timezone(60))
 QUIET_LOGGERS = ("django.request", "django.server", "django.security", "django.security.csrf", "nightstay")
@@ -72,13 +71,8 @@ def through_runserver(paths):
 
 
 @time_machine.travel(EVENING, tick=False)
-class NightLogTests(HubTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        with time_machine.travel(EVENING, tick=False):
-            cls.night = cls.hub.tonight()
-            cls.rows = script_night(cls, cls.night)
+class NightLogTests(ScriptedNightTestCase):
+    evening = EVENING
 
     def test_a_whole_nights_log_holds_no_token(self):
         token, trip = self.rows["token"], self.rows["trip"]

@@ -13,20 +13,18 @@ from nightstay.figures.models import NightFigures
 from nightstay.privacy.models import AddressReveal
 from nightstay.privacy.retention import night_rows
 
-from .base import HubTestCase
-from .scripted_night import script_night
+from .scripted_night import ScriptedNightTestCase
 
 EVENING = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.get_fixed_timezone(60))
 
 
 @time_machine.travel(EVENING, tick=False)
-class PanicTests(HubTestCase):
+class PanicTests(ScriptedNightTestCase):
+    evening = EVENING
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        with time_machine.travel(EVENING, tick=False):
-            cls.night = cls.hub.tonight()
-            cls.rows = script_night(cls, cls.night)
         cls.url = reverse("panic", args=["brussels"])
 
     def client_of(self, user) -> Client:
