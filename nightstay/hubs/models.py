@@ -37,7 +37,7 @@ def gender_list(text: str) -> list[str]:
 
 # First path segments of the site's own pages: a hub named like one would shadow it or be shadowed
 # (``/<hub>/tonight/`` is the board).
-RESERVED_SLUGS = frozenset({"admin", "api", "figures", "intake", "login", "logout", "network", "password", "pledges", "run", "static",
+RESERVED_SLUGS = frozenset({"admin", "api", "figures", "intake", "login", "logout", "m", "network", "password", "pledges", "run", "static",
                             "two-factor", "volunteer"})
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "nightstay.accounts",
     "nightstay.hubs",
     "nightstay.volunteers",
+    "nightstay.messaging",
     "nightstay.pledges",
     "nightstay.intake",
     "nightstay.planning",
@@ -128,6 +129,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The planner runs in a worker process (`manage.py db_worker`, started by `make run`; a systemd
 # unit in production, docs/deploy.md), never in a web worker: tasks wait in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Messages to volunteers (nightstay.messaging): the channels, cheapest first, and the hours
+# (local, start and end) when nothing that is not about tonight is sent.
+MESSAGE_CHANNELS = [c.strip() for c in os.environ.get("MESSAGE_CHANNELS", "email").split(",") if c.strip()]
+MESSAGE_QUIET_HOURS = (envint("MESSAGE_QUIET_FROM", "22"), envint("MESSAGE_QUIET_UNTIL", "8"))
 PLAN_TIME_LIMIT = float(os.environ.get("PLAN_TIME_LIMIT", "2.0"))  # seconds a solve may take
 
 AUTH_USER_MODEL = "accounts.User"

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("nightstay.hubs.urls")),
     path("", include("nightstay.accounts.urls")),
     path("volunteer/", include("nightstay.volunteers.urls")),
+    path("m/", include("nightstay.messaging.urls")),
     path("pledges/", include("nightstay.pledges.urls")),
     path("intake/", include("nightstay.intake.urls")),
     path("", include("nightstay.planning.urls")),

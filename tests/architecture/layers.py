@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ["privacy", "accounts", "hubs", "volunteers", "pledges", "intake", "planning", "dispatch", "figures", "network"]
+ORDER = ["privacy", "accounts", "hubs", "volunteers", "messaging", "pledges", "intake", "planning", "dispatch", "figures", "network"]
 FREE = {"site", "demo"}  # may import every app; no app imports them
 
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "nightstay.messaging"
+    label = "messaging"
+
+    def ready(self):
+        from nightstay.privacy.registry import before_night_purge
+
+        from .counts import keep_counts
+
+        # A night's messages go with its rows; how many went, by which channel, stays.
+        before_night_purge(keep_counts)
