@@ -8,7 +8,7 @@ PORT ?= 8000
 # the base of every link in e-mails and guests' QR codes
 SITE_ROOT ?= http://$(HOST):$(PORT)
 
-.PHONY: setup run test test-postgres bench bench-coarse rehearse-bench clean
+.PHONY: setup run test test-postgres bench bench-coarse bench-network rehearse-bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ bench: $(STAMP)
 # what storing homes on a coarse grid costs the plan (benchmarks/results/coarse-locations.md)
 bench-coarse: $(STAMP)
 	$(BIN)/python -m benchmarks.coarse
+
+# 20 hubs registering, planning and announcing on one PostgreSQL with 2 web processes and 2 workers
+# (benchmarks/results/network-evening.md); DATABASE_URL names the PostgreSQL server to use
+bench-network: $(STAMP)
+	$(BIN)/python -m benchmarks.network_evening
 
 # every demo scenario rehearsed with 20 seeds (a long run): benchmarks/results/rehearse-latest.md
 rehearse-bench: $(STAMP)

@@ -128,7 +128,7 @@ class Rehearsal:
         password = make_password(None)
 
         def person(name: str, role: str) -> User:
-            email = f"{name}@rehearsal.test"
+            email = f"{name}.{self.seed}@rehearsal.test"  # one hub a seed: several may share a database
             return User(email_index=blind_index(email), email=email, first_name=name, phone="", password=password)
 
         self.coordinator = person("coordinator", Role.COORDINATOR)
