@@ -32,11 +32,11 @@ def _pledged(night: Night) -> tuple[list[BedPledge], list[SeatPledge]]:
     return beds, seats
 
 
-def _volunteers(night: Night, beds, seats) -> list[dict]:
+def _volunteers(night: Night, beds, seats, marks: dict | None = None) -> list[dict]:
     """Drivers and self-pickup hosts expected at the park tonight, and whether they came. A host
     shows their area too: among fifty first names, two Oscars are told apart by where they live."""
     came = dict(ParkArrival.objects.filter(night=night).values_list("user", "at"))
-    marks = still_on.marks(night, beds, seats)  # "still on tonight?": confirmed, asked, unconfirmed
+    marks = still_on.marks(night, beds, seats) if marks is None else marks  # "still on tonight?": confirmed, asked, unconfirmed
     people = {}
     for p in seats:
         people.setdefault(p.driver, (_("driver"), "", marks["drivers"].get(p.driver_id)))
@@ -47,9 +47,9 @@ def _volunteers(night: Night, beds, seats) -> list[dict]:
             for u, (what, where, still) in people.items()]
 
 
-def _hosts_at_home(night: Night, beds) -> list[dict]:
+def _hosts_at_home(beds, marks: dict) -> list[dict]:
     """Hosts whose guests a driver brings, as asked "still on tonight?" (the park list shows the others)."""
-    marks = still_on.marks(night, beds, [])["hosts"]
+    marks = marks["hosts"]
     hosts = {p.home.host: p.home.area for p in beds if p.pickup != "self" and p.home.host_id in marks}
     return [{"user": u, "where": where, "still": marks[u.pk]} for u, where in hosts.items()]
 
@@ -68,12 +68,13 @@ def board(request: HubRequest, proposal: dict | None = None):
         return render(request, "planning/_proposal.html", ctx)
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
+    marks = still_on.marks(night, beds, seats)
     trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")
     shelter_beds = Shelter.objects.open_for(night).aggregate(n=Sum("beds"))["n"] or 0  # lent beds count too
     ctx.update(waiting=waiting, people=waiting.aggregate(n=Sum("size"))["n"] or 0, beds=sum(p.beds for p in beds),
                shelter_beds=shelter_beds,
-               seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
-               hosts_at_home=_hosts_at_home(night, beds),
+               seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats, marks),
+               hosts_at_home=_hosts_at_home(beds, marks),
                links=links.states(night), trips=trips)
     ctx["still_asked"] = ctx["hosts_at_home"] or any(v["still"] for v in ctx["volunteers"])
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
