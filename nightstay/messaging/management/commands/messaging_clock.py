@@ -31,12 +31,12 @@ class Command(BaseCommand):
 
     def loop(self, once: bool, every: int, stop: list, verbosity: int) -> None:
         while True:
-            close_old_connections()
             done = tick()
             if once or verbosity > 1:
                 self.stdout.write(" ".join(f"{name}={n}" for name, n in done.items()))
             if once:
                 return
+            close_old_connections()  # a database restarted while we slept: a fresh connection next tick
             for _second in range(every):  # wake each second: a SIGTERM ends the loop at once
                 if stop:
                     return
