@@ -21,8 +21,11 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py demo_setup --url http://$(HOST):$(PORT)/
-# the planning worker beside the web server; stopped with it (Ctrl-C, or the server exiting)
-	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+# the task worker (plans, messages) and the messaging clock ("still on tonight?" at each hub's hour)
+# beside the web server; both stopped with it (Ctrl-C, or the server exiting)
+	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	SITE_ROOT=$(SITE_ROOT) $(BIN)/python manage.py messaging_clock & clock=$$!; \
+	trap 'kill $$worker $$clock 2>/dev/null' EXIT INT TERM; \
 	SITE_ROOT=$(SITE_ROOT) $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)  # --insecure: serve static files with DEBUG off
 
 test: $(STAMP)

@@ -19,6 +19,7 @@ from nightstay.hubs.models import STAFF, Night, Shelter
 from nightstay.intake.models import Party
 from nightstay.planning.models import Trip
 from nightstay.planning.views import proposal_context
+from nightstay.pledges import still_on
 from nightstay.pledges.models import BedPledge, SeatPledge
 
 from . import announce, links
@@ -31,17 +32,26 @@ def _pledged(night: Night) -> tuple[list[BedPledge], list[SeatPledge]]:
     return beds, seats
 
 
-def _volunteers(night: Night, beds, seats) -> list[dict]:
+def _volunteers(night: Night, beds, seats, marks: dict | None = None) -> list[dict]:
     """Drivers and self-pickup hosts expected at the park tonight, and whether they came. A host
     shows their area too: among fifty first names, two Oscars are told apart by where they live."""
     came = dict(ParkArrival.objects.filter(night=night).values_list("user", "at"))
+    marks = still_on.marks(night, beds, seats) if marks is None else marks  # "still on tonight?": confirmed, asked, unconfirmed
     people = {}
     for p in seats:
-        people.setdefault(p.driver, (_("driver"), ""))
+        people.setdefault(p.driver, (_("driver"), "", marks["drivers"].get(p.driver_id)))
     for p in beds:
         if p.pickup == "self":
-            people.setdefault(p.home.host, (_("picks up"), p.home.area))
-    return [{"user": u, "what": what, "where": where, "at": came.get(u.pk)} for u, (what, where) in people.items()]
+            people.setdefault(p.home.host, (_("picks up"), p.home.area, marks["hosts"].get(p.home.host_id)))
+    return [{"user": u, "what": what, "where": where, "at": came.get(u.pk), "still": still}
+            for u, (what, where, still) in people.items()]
+
+
+def _hosts_at_home(beds, marks: dict) -> list[dict]:
+    """Hosts whose guests a driver brings, as asked "still on tonight?" (the park list shows the others)."""
+    marks = marks["hosts"]
+    hosts = {p.home.host: p.home.area for p in beds if p.pickup != "self" and p.home.host_id in marks}
+    return [{"user": u, "where": where, "still": marks[u.pk]} for u, where in hosts.items()]
 
 
 @hub_role_required(*STAFF)
@@ -58,12 +68,15 @@ def board(request: HubRequest, proposal: dict | None = None):
         return render(request, "planning/_proposal.html", ctx)
     beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
+    marks = still_on.marks(night, beds, seats)
     trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")
     shelter_beds = Shelter.objects.open_for(night).aggregate(n=Sum("beds"))["n"] or 0  # lent beds count too
     ctx.update(waiting=waiting, people=waiting.aggregate(n=Sum("size"))["n"] or 0, beds=sum(p.beds for p in beds),
                shelter_beds=shelter_beds,
-               seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
+               seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats, marks),
+               hosts_at_home=_hosts_at_home(beds, marks),
                links=links.states(night), trips=trips)
+    ctx["still_asked"] = ctx["hosts_at_home"] or any(v["still"] for v in ctx["volunteers"])
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
         planned = set(ctx["proposal"].tickets)
         ctx["not_planned"] = [p for p in waiting if p.ticket not in planned]

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,12 @@ def not_reserved(slug: str) -> None:
                               params={"slug": slug})
 
 
+def afternoon_or_evening(value: time) -> None:
+    """An hour to ask "still on tonight?": from noon on, when ``Night.day_of`` already means tonight."""
+    if value.hour < 12:
+        raise ValidationError(_("Choose an hour between 12:00 and 23:59: before noon it is still last night."))
+
+
 class Hub(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True, validators=[not_reserved])
@@ -56,6 +63,13 @@ class Hub(models.Model):
     window_start = models.TimeField(default=time(19, 0))
     window_end = models.TimeField(default=time(1, 0), help_text="may be after midnight")
     shows_figures = models.BooleanField(default=False, help_text="publish the anonymous counts on a public page")
+    # "Still on tonight?": when hosts and drivers with a pledge tonight are asked, and how long
+    # they have to answer before the board marks their pledge unconfirmed (pledges.still_on).
+    ask_hosts_at = models.TimeField(_("ask hosts at"), default=time(17, 0), validators=[afternoon_or_evening])
+    ask_drivers_at = models.TimeField(_("ask drivers at"), default=time(19, 30), validators=[afternoon_or_evening])
+    answer_within = models.PositiveSmallIntegerField(
+        _("minutes to answer"), default=60, validators=[MinValueValidator(10), MaxValueValidator(240)],
+        help_text=_("after this, a pledge without an answer shows as unconfirmed on the board"))
 
     data_labels = {
         "id": label("technical", "hub"),
@@ -67,10 +81,20 @@ class Hub(models.Model):
         "window_start": label("operational", "hub"),
         "window_end": label("operational", "hub"),
         "shows_figures": label("technical", "hub", "the hub chose to publish its anonymous counts"),
+        "ask_hosts_at": label("operational", "hub"),
+        "ask_drivers_at": label("operational", "hub"),
+        "answer_within": label("operational", "hub"),
     }
 
     def __str__(self):
         return self.name
+
+    def still_on_window(self, day: date, kind: str) -> tuple[datetime, datetime]:
+        """When the night of ``day`` asks its ``kind`` ("hosts" or "drivers") whether it still
+        holds, and when an answer is due: after that, a silent pledge shows as unconfirmed."""
+        at = self.ask_hosts_at if kind == "hosts" else self.ask_drivers_at
+        asked = timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
+        return asked, asked + timedelta(minutes=self.answer_within)
 
     def tonight(self) -> "Night":
         """Tonight's night for this hub, created on first use."""

@@ -1,10 +1,12 @@
-"""The front page (your hubs and what you can do in each) and the panic button."""
+"""The front page (your hubs and what you can do in each), the hub's settings and the panic button."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy as _
 
 from .access import HubRequest, hub_role_required
+from .forms import StillOnForm
 from .models import Membership, Night, Role
 
 # What the front page calls each role, in the reader's language (Role's labels are not translated).
@@ -35,3 +37,14 @@ def panic(request: HubRequest):
         response["Clear-Site-Data"] = '"cache", "storage"'  # this phone's kept intake goes too
         return response
     return render(request, "hubs/panic.html")
+
+
+@hub_role_required(Role.ADMIN)
+def hub_settings(request: HubRequest):
+    """Hub admins: the hours hosts and drivers are asked "still on tonight?", and the time to answer."""
+    form = StillOnForm(request.POST or None, instance=request.hub)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, gettext("Saved. Tonight's questions follow the new hours."))
+        return redirect("hub_settings", hub=request.hub.slug)
+    return render(request, "hubs/settings.html", {"form": form}, status=400 if form.is_bound else 200)

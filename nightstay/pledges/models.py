@@ -79,6 +79,7 @@ class Recurring(models.Model):
     until = models.DateField(null=True, blank=True)
     every_weeks = models.PositiveSmallIntegerField(default=1)
     cancelled_dates = models.JSONField(default=list, blank=True)
+    confirmed_dates = models.JSONField(default=list, blank=True)  # "still on tonight?" answered yes
     withdrawn = models.BooleanField(default=False)
 
     objects = PledgeQuerySet.as_manager()
@@ -92,6 +93,7 @@ class Recurring(models.Model):
         "until": label("operational", "account"),
         "every_weeks": label("operational", "account"),
         "cancelled_dates": label("operational", "account"),
+        "confirmed_dates": label("operational", "account", "the night the volunteer last said still holds; older ones dropped"),
         "withdrawn": label("technical", "account"),
     }
 
@@ -129,6 +131,28 @@ class Recurring(models.Model):
         if day.isoformat() not in self.cancelled_dates:
             self.cancelled_dates = sorted([*self.cancelled_dates, day.isoformat()])
             self.save(update_fields=["cancelled_dates"])
+
+    def call_off(self, day: date) -> bool:
+        """The volunteer cancels the night of ``day``: by their own "cancel", or by answering no to
+        "still on tonight?". If that night's announced plan counted on the pledge, the night is
+        told first (an alert on the board, its guests to place again); then the night is taken
+        out and the night's live pages redraw. Returns whether the plan counted on it."""
+        counted = self.is_counted_on(day)
+        self.tell_the_night(day)  # people have emergencies: allowed, and the coordinators see it at once
+        self.cancel_night(day)
+        for night in Night.objects.filter(hub_id=self.hub_key, date=day):
+            night.changed()
+        return counted
+
+    def confirm_night(self, day: date) -> None:
+        """The volunteer said the night of ``day`` still holds. Only that night and later ones are
+        kept: the pledge does not become a diary of the nights its volunteer gave."""
+        if self.is_open_on(day) and day.isoformat() not in self.confirmed_dates:
+            self.confirmed_dates = sorted({*(d for d in self.confirmed_dates if d > day.isoformat()), day.isoformat()})
+            self.save(update_fields=["confirmed_dates"])
+
+    def is_confirmed_on(self, day: date) -> bool:
+        return day.isoformat() in self.confirmed_dates
 
     def withdraw(self) -> None:
         """End the whole pledge: every coming night, at once."""
@@ -200,6 +224,14 @@ class BedPledge(Recurring):
                           people=people)
 
     @property
+    def hub_key(self):
+        return self.home.hub_id
+
+    @property
+    def volunteer(self):
+        return self.home.host
+
+    @property
     def accepts_list(self) -> list[str]:
         """Which of m, f, mixed the host takes, in that order (the night format's ``accepts.genders``)."""
         return gender_list(self.genders)
@@ -244,6 +276,14 @@ class SeatPledge(Recurring):
                 or not self.is_counted_on(day)):
             return
         NightEvent.record(night, NightEvent.Kind.DRIVER_CANCELLED, by=self.driver, driver=self.driver)
+
+    @property
+    def hub_key(self):
+        return self.hub_id
+
+    @property
+    def volunteer(self):
+        return self.driver
 
     def save(self, *args, **kwargs):
         self.home_lat, self.home_lon = round(self.home_lat, 2), round(self.home_lon, 2)

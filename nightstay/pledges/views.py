@@ -151,11 +151,7 @@ def cancel_night(request: HubRequest, kind: str, pledge_id):
         day = date.fromisoformat(request.POST.get("day", ""))
     except ValueError:
         day = Night.day_of()
-    counted = pledge.is_counted_on(day)
-    pledge.tell_the_night(day)  # people have emergencies: allowed, and the coordinators see it at once
-    pledge.cancel_night(day)
-    for night in Night.objects.filter(hub=request.hub, date=day):
-        night.changed()
+    counted = pledge.call_off(day)
     note = _("Cancelled for the night of %(day)s.") % {"day": date_format(day, "D j M")}
     if counted:
         note += " " + _("The coordinators are told at once: who you expected will be placed elsewhere.")

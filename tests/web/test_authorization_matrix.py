@@ -34,6 +34,7 @@ from nightstay.dispatch.models import RunSheetGrant
 from nightstay.planning.models import PlanRun, Stop, Trip
 from nightstay.hubs.models import Night, Role
 from nightstay.intake.models import Party
+from nightstay.messaging.models import Message
 from nightstay.pledges.models import BedPledge, SeatPledge
 from nightstay.volunteers.models import Application
 
@@ -157,6 +158,8 @@ POLICY = {
     "undo_dropped": {"live": post_only(EVERYONE), "revoked": post_only(NOBODY, GONE),
                      "garbage": post_only(NOBODY, NEVER_WAS), "another driver's stop": post_only(NOBODY, NEVER_WAS),
                      "open on another phone": post_only(NOBODY, OTHER_PHONE)},
+    # A message's one-tap answer: whoever holds its link (the token is the key); nothing else.
+    "messaging:answer": {"live": both(EVERYONE, answer="yes"), "garbage": both(NOBODY, NEVER_WAS)},
     # Close, figures, files (staff); panic (the hub admin alone).
     "figures": both(STAFF),
     "night_close": both(STAFF),
@@ -164,6 +167,7 @@ POLICY = {
     "night_file": both(STAFF),
     "plan_file": both(STAFF),
     "panic": both({"adele"}, confirm="wipe"),
+    "hub_settings": both({"adele"}, ask_hosts_at="17:00", ask_drivers_at="19:30", answer_within="60"),
     "figures_csv": both(STAFF),
     "figures_publish": post_only({"adele"}, show="1"),
     # The public counts: only for a hub that chose to show them (off by default: as if no page).
@@ -291,6 +295,11 @@ class AuthorizationMatrixTests(HubTestCase):
         cls.kwargs["dropped"] = {k: {"token": t, "stop": stop.pk} for k, t in tokens.items()}
         cls.kwargs["dropped"]["another driver's stop"] = {"token": cls.token, "stop": bea_stop.pk}
         cls.kwargs["dropped"]["a stop further on"] = {"token": cls.token, "stop": further.pk}
+        question = Message(hub=cls.hub, night=night, recipient=cls.hugo, template="still_on",
+                           about=str(cls.bed_pledge.pk), subject="?", body="?", reply_code="4821")
+        question_token = question.new_token()
+        question.save()
+        cls.kwargs["messaging:answer"] = {"live": {"token": question_token}, "garbage": {"token": "not-a-token"}}
         cls.kwargs["undo_departed"] = {**cls.kwargs["departed"]}
         cls.kwargs["undo_dropped"] = {**cls.kwargs["dropped"]}
 
