@@ -1,8 +1,9 @@
 """A public site that pushes must say whom push services may contact about its pushes.
 
-Push services (Apple's refuses outright) want a VAPID subject they can reach: the default
-``mailto:nightstay@localhost`` is fine on a laptop, refused when the site answers on a public
-host with the push channel on.
+Push services (Apple's refuses outright) want a VAPID subject they can reach. The default is
+the site's own address when it is ``https`` (production), ``mailto:nightstay@localhost`` on a
+laptop: that one, or anything but a ``mailto:`` or ``https:`` URL, is refused when the site
+answers on a public host with the push channel on.
 """
 from django.conf import settings
 from django.core import checks
