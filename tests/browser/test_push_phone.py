@@ -36,6 +36,18 @@ STAND_IN = """
   PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
 })();
 """
+# A tap on the notification, in the service worker: Chromium opens a window only for a real
+# tap, so openWindow is noted instead of called; the handler's choice of link is what runs.
+TAP = """async () => {
+  self.clients.openWindow = url => { self.OPENED = url; return Promise.resolve(null); };
+  const [shown] = await self.registration.getNotifications();
+  const tap = new NotificationEvent("notificationclick", {notification: shown});
+  let done = Promise.resolve();
+  tap.waitUntil = promise => { done = promise; };
+  self.dispatchEvent(tap);
+  await done;
+  return {opened: self.OPENED, left: (await self.registration.getNotifications()).length};
+}"""
 NOTIFICATIONS = """async () => {
   const reg = await navigator.serviceWorker.getRegistration("/m/push/sw.js");
   const shown = reg ? await reg.getNotifications() : [];
@@ -95,6 +107,8 @@ class PushOnAPhoneTests(BrowserTestCase):
         self.assertIn("Hello Hugo, you pledged a bed for tonight.", shown["body"])
         self.assertTrue(shown["url"].startswith(f"{self.live_server_url}/m/"))
         self.assertIn(shown["url"], message.body)  # a tap opens the message's one-tap answer page
+        [worker] = [w for w in page.context.service_workers if w.url.endswith("/m/push/sw.js")]
+        self.assertEqual(worker.evaluate(TAP), {"opened": shown["url"], "left": 0})
 
         page.click("button:has-text('Stop')")
         page.wait_for_selector("button:has-text('Get messages on this phone')")
