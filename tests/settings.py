@@ -1,9 +1,11 @@
 """Test settings: the real settings, with a throw-away field key, a cheap hasher and mail kept in memory."""
 import os
 
+from nightstay.messaging.vapid import new_private_key as new_vapid_key
 from nightstay.privacy.crypto import new_key_line
 
 os.environ.setdefault("NIGHTSTAY_FIELD_KEYS", new_key_line("test"))
+os.environ.setdefault("VAPID_PRIVATE_KEY", new_vapid_key())  # no test writes var/vapid-key
 
 from nightstay.site.settings import *  # noqa: E402,F401,F403
 

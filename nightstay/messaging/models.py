@@ -101,3 +101,6 @@ class MessageCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hub", "day", "template", "channel", "state"],
                                                name="one_message_count")]
+
+
+from .push_models import PushSubscription  # noqa: E402,F401  (a phone reached by web push)

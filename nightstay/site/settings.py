@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -131,8 +132,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Messages to volunteers (nightstay.messaging): the channels, cheapest first, and the hours
 # (local, start and end) when nothing that is not about tonight is sent.
-MESSAGE_CHANNELS = [c.strip() for c in os.environ.get("MESSAGE_CHANNELS", "email").split(",") if c.strip()]
+MESSAGE_CHANNELS = [c.strip() for c in os.environ.get("MESSAGE_CHANNELS", "push,email").split(",") if c.strip()]
 MESSAGE_QUIET_HOURS = (envint("MESSAGE_QUIET_FROM", "22"), envint("MESSAGE_QUIET_UNTIL", "8"))
+# Web push signs each push with the site's VAPID key: VAPID_PRIVATE_KEY (base64url, the raw 32
+# bytes), else a key file written at first need (var/vapid-key on a laptop); the public key is
+# derived from it. VAPID_SUBJECT tells push services whom to contact (a mailto: or https: URL;
+# by default the site's own https address).
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_KEY_FILE = Path(os.environ.get("VAPID_KEY_FILE", VAR_DIR / "vapid-key"))
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "https://" + urlsplit(SITE_ROOT).netloc
+                               if SITE_ROOT.startswith("https://") else "mailto:nightstay@localhost")
 PLAN_TIME_LIMIT = float(os.environ.get("PLAN_TIME_LIMIT", "2.0"))  # seconds a solve may take
 
 AUTH_USER_MODEL = "accounts.User"

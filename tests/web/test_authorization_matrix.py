@@ -113,6 +113,10 @@ POLICY = {
     "intake:left": {"this hub": post_only(STAFF), "other hub's party": post_only(NOBODY)},
     "intake:guest_link": both(STAFF),
     "intake:sw": Rule(get=EVERYONE, post=NOBODY, answers=("GET",)),  # the service worker: a script, nobody's data
+    # Web push: any volunteer may have messages come to their phone; the worker is a script, nobody's data.
+    "messaging:push_sw": Rule(get=EVERYONE, post=NOBODY, answers=("GET",)),
+    "messaging:push_subscribe": post_only(LOGGED_IN),
+    "messaging:push_unsubscribe": post_only(LOGGED_IN),
     # Tonight's board (staff).
     "board": both(STAFF),
     "plan": post_only(STAFF),
