@@ -1,4 +1,5 @@
-"""Stays on the board and on the host's page: make one from tonight's placement, book one ahead, end one.
+"""Stays: their page, and on the board and the host's page: make one from tonight's placement,
+book one ahead, end one.
 
 A coordinator (with the second factor) may do all three for any home of the hub; a host may
 make a stay from a guest placed with them tonight and end a stay in their own home, nothing
@@ -10,7 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,8 +22,6 @@ from nightstay.planning import stays
 from nightstay.planning.forms import BookStayForm, MakeStayForm
 from nightstay.planning.models import Placement, Stay
 
-from . import views
-
 
 def _is_staff(request: HubRequest) -> bool:
     """A coordinator or admin of this hub who passed the second factor (a host who is also a
@@ -31,7 +30,22 @@ def _is_staff(request: HubRequest) -> bool:
 
 
 def _back(request: HubRequest):
-    return redirect("board" if _is_staff(request) else "host_tonight", hub=request.hub.slug)
+    """Staff go back to the page they tapped on (the board or the stays page), a host to their own."""
+    if not _is_staff(request):
+        return redirect("host_tonight", hub=request.hub.slug)
+    return redirect("board" if request.POST.get("back") == "board" else "stays", hub=request.hub.slug)
+
+
+@hub_role_required(*STAFF)
+def stays_page(request: HubRequest, form: BookStayForm | None = None):
+    """The stays tonight and ahead (each with its End button), tonight's guests in homes who could
+    stay, and a stay to book ahead (``form``: a refused booking, with what was typed)."""
+    night = request.hub.tonight()
+    held = (Stay.objects.filter(hub=request.hub, last_night__gte=night.date).select_related("home__host")
+            .order_by("first_night", "home__area"))
+    return render(request, "dispatch/stays.html", {
+        "stays": held, "could_stay": stays.could_stay(night), "make_stay_form": MakeStayForm(),
+        "stay_form": form or BookStayForm(hub=request.hub, initial={"first_night": night.date})})
 
 
 def _refused(request: HubRequest, form) -> None:
@@ -70,8 +84,8 @@ def make_stay(request: HubRequest):
 @hub_role_required(*STAFF)
 @require_POST
 def book_stay(request: HubRequest):
-    """A stay booked ahead (a weekend, a holiday); refused, the board shows the form again with
-    what was typed and why."""
+    """A stay booked ahead (a weekend, a holiday); refused, the stays page shows the form again
+    with what was typed and why."""
     form = BookStayForm(request.POST, hub=request.hub)
     if form.is_valid():
         d = form.cleaned_data
@@ -81,8 +95,8 @@ def book_stay(request: HubRequest):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Stay booked: the guest's code is %(ticket)s.") % {"ticket": stay.ticket})
-            return redirect("board", hub=request.hub.slug)
-    return views.board(request, hub=request.hub.slug, stay_form=form)
+            return redirect("stays", hub=request.hub.slug)
+    return stays_page(request, hub=request.hub.slug, form=form)
 
 
 @hub_role_required(*STAFF, Role.HOST)

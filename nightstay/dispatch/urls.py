@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:hub>/tonight/park/", views.at_park, name="at_park"),
     path("<slug:hub>/tonight/links/<uuid:grant>/new/", links.new_link, name="new_link"),
     path("<slug:hub>/tonight/links/<uuid:grant>/code/", links.show_code, name="show_link_code"),
+    path("<slug:hub>/stays/", stays.stays_page, name="stays"),
     path("<slug:hub>/stays/book/", stays.book_stay, name="book_stay"),
     path("<slug:hub>/stays/make/", stays.make_stay, name="make_stay"),
     path("<slug:hub>/stays/<uuid:stay>/end/", stays.end_stay, name="end_stay"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +17,7 @@ from nightstay.hubs import live
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import STAFF, Night, Shelter
 from nightstay.intake.models import Party
-from nightstay.planning.forms import BookStayForm, MakeStayForm
-from nightstay.planning.models import Placement, Stay, Trip
+from nightstay.planning.models import Trip
 from nightstay.planning.views import proposal_context
 from nightstay.pledges.models import BedPledge, SeatPledge
 
@@ -46,9 +45,8 @@ def _volunteers(night: Night, beds, seats) -> list[dict]:
 
 
 @hub_role_required(*STAFF)
-def board(request: HubRequest, proposal: dict | None = None, stay_form: BookStayForm | None = None):
-    """The whole board; ``proposal`` is planning's part when a refused move re-shows its form,
-    ``stay_form`` a refused booking of a stay with what was typed.
+def board(request: HubRequest, proposal: dict | None = None):
+    """The whole board; ``proposal`` is planning's part when a refused move re-shows its form.
     A tapped party (``?p=``) or place (``?w=``) shows what fits it; a tap from the board's own
     proposal part (htmx, aimed at it) gets that part alone."""
     night = proposal["night"] if proposal else request.hub.tonight()
@@ -65,21 +63,13 @@ def board(request: HubRequest, proposal: dict | None = None, stay_form: BookStay
     ctx.update(waiting=waiting, people=waiting.aggregate(n=Sum("size"))["n"] or 0, beds=sum(p.beds for p in beds),
                shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
-               links=links.states(night), trips=trips, **_stays(night, stay_form))
+               links=links.states(night), trips=trips,
+               staying=Party.objects.filter(night=night, status=Party.Status.STAYING).aggregate(
+                   parties=Count("pk"), people=Sum("size")))  # on a stay: straight to their host
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
         planned = set(ctx["proposal"].tickets)
         ctx["not_planned"] = [p for p in waiting if p.ticket not in planned]
     return render(request, "dispatch/board.html", ctx)
-
-
-def _stays(night: Night, form: BookStayForm | None) -> dict:
-    """The stays holding tonight or later, tonight's guests in homes who could stay, the booking form."""
-    held = Stay.objects.filter(hub=night.hub, last_night__gte=night.date).select_related("home__host")
-    could = (Placement.objects.filter(night=night, announced=True, home__isnull=False, stay__isnull=True)
-             .exclude(party__status__in=(Party.Status.LEFT, Party.Status.STAYING))
-             .select_related("party", "home__host").order_by("party__ticket"))
-    return {"stays": held, "could_stay": could, "make_stay_form": MakeStayForm(),
-            "stay_form": form or BookStayForm(hub=night.hub, initial={"first_night": night.date})}
 
 
 @hub_role_required(*STAFF)

@@ -45,6 +45,13 @@ def holding(hub_id, day: date):
     return Stay.objects.filter(hub_id=hub_id, first_night__lte=day, last_night__gte=day)
 
 
+def could_stay(night: Night):
+    """Tonight's guests placed in a home by the announced plan who are not on a stay yet."""
+    return (Placement.objects.filter(night=night, announced=True, home__isnull=False, stay__isnull=True)
+            .exclude(party__status__in=(Party.Status.LEFT, Party.Status.STAYING))
+            .select_related("party", "home__host").order_by("party__ticket"))
+
+
 def _pledge_on(home: Home, day: date) -> BedPledge | None:
     """The pledge the night file reads for ``home`` on ``day``: its largest open one."""
     pledges = BedPledge.objects.filter(home=home).order_by("-beds", "id").open_on(day)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from http.cookies import SimpleCookie
 from zoneinfo import ZoneInfo
@@ -31,10 +31,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from nightstay.planning import runs
 from nightstay.dispatch.models import RunSheetGrant
-from nightstay.planning.models import PlanRun, Stop, Trip
+from nightstay.planning.models import Placement, PlanRun, Stay, Stop, Trip
 from nightstay.hubs.models import Night, Role
 from nightstay.intake.models import Party
-from nightstay.pledges.models import BedPledge, SeatPledge
+from nightstay.pledges.models import BedPledge, Home, SeatPledge
 from nightstay.volunteers.models import Application
 
 from .base import HubTestCase, make_user
@@ -128,6 +128,12 @@ POLICY = {
     # Hosts' and drivers' own pages.
     "host_tonight": both(HOSTS),
     "host_arrived": post_only(HOSTS),
+    # Stays: the coordinators' page and booking; a stay made or ended by staff, or by its own host.
+    "stays": both(STAFF),
+    "book_stay": post_only(STAFF),
+    "make_stay": {"own guest": post_only(STAFF | HOSTS, more="1", pickup="direct"),
+                  "another hub's guest": post_only(NOBODY, more="1", pickup="direct")},
+    "end_stay": {"this hub": post_only(STAFF | HOSTS), "another hub's stay": post_only(NOBODY)},
     "undo_arrived": post_only(HOSTS),
     "driver_tonight": both(DRIVERS),
     # The run sheet: whoever holds the live link, on the first phone that opens it (each cell is
@@ -248,6 +254,17 @@ class AuthorizationMatrixTests(HubTestCase):
                                                  email="noor@example.org", area="Schaerbeek", offer="both",
                                                  consent=True)
         party, trip, stop = rows["parties"][0], rows["trip"], rows["stop"]
+        stay = Stay.objects.create(hub=cls.hub, home=cls.hugo_home, first_night=night.date + timedelta(days=1),
+                                   last_night=night.date + timedelta(days=2), ticket="STAY")
+        liege_home = Home.objects.create(hub=cls.other_hub, host=cls.otto, address="Quai 1, Liège", lat=50.62,
+                                         lon=5.57, area="Guillemins")
+        liege_stay = Stay.objects.create(hub=cls.other_hub, home=liege_home, first_night=night.date,
+                                         last_night=night.date, ticket="LGE2")
+        liege_placement = Placement.objects.create(night=liege_party.night, party=liege_party, home=liege_home,
+                                                   announced=True)
+        # The placement a stay is made from travels in the POST (the stays page picks it from a list).
+        cls.post_data = {("make_stay", "own guest"): {"placement": rows["placements"][2].pk},
+                         ("make_stay", "another hub's guest"): {"placement": liege_placement.pk}}
         hub = {"hub": cls.hub.slug}
         beds = {**hub, "kind": "beds", "pledge_id": cls.bed_pledge.pk}
         seats = {**hub, "kind": "seats", "pledge_id": cls.seat_pledge.pk}
@@ -273,6 +290,7 @@ class AuthorizationMatrixTests(HubTestCase):
             "show_link_code": {"live": {**hub, "grant": live.pk}, "shown already": {**hub, "grant": shown.pk},
                                "revoked": {**hub, "grant": revoked.pk}},
             "host_arrived": {**hub, "placement": rows["placements"][2].pk},
+            "end_stay": {"this hub": {**hub, "stay": stay.pk}, "another hub's stay": {**hub, "stay": liege_stay.pk}},
             "undo_arrived": {**hub, "placement": rows["placements"][2].pk},
         }
         tokens = {"live": cls.token, "revoked": cls.revoked_token, "expired": cls.expired_token,
@@ -324,6 +342,7 @@ class AuthorizationMatrixTests(HubTestCase):
         for name in sorted(set(url_names())):
             for variant, rule in variants(name).items():
                 url = self.url(name, variant)
+                rule = replace(rule, data={**rule.data, **self.post_data.get((name, variant), {})})
                 for role in ROLES:
                     for method, allowed in (("GET", rule.get), ("POST", rule.post)):
                         cells += 1

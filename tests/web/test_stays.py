@@ -99,7 +99,10 @@ class ThreeNightStayTests(StayTestCase):
             doc, _ = nightfile.build(night)
             self.assertNotIn(guest.ticket, {p["id"] for p in doc["parties"]}, day)
             r = self.client.get(self.url("board"))
-            self.assertContains(r, f'<span class="code">{stay.ticket}</span> 2')
+            self.assertContains(r, "1 party straight to their host tonight (2 people)")
+            self.assertNotContains(r, stay.ticket)  # neither waiting nor in the plan
+            r = self.client.get(self.url("stays"))
+            self.assertContains(r, f'<span class="code">{stay.ticket}</span> 2 · Hugo (Ixelles)')
         traveller.move_to(evening(27))
         call_command("purge", stdout=StringIO())  # its last night is over: the stay goes on its own
         self.assertFalse(Stay.objects.exists())
@@ -145,10 +148,11 @@ class FromPlacementTests(StayTestCase):
         night = self.hub.tonight()
         placement = self.placed_with_hugo(night)
         self.log_in(self.colette)
-        r = self.client.get(self.url("board"))
+        r = self.client.get(self.url("stays"))
         self.assertContains(r, f'<option value="{placement.pk}">{placement.party.ticket} → Hugo (Ixelles)</option>')
-        r = self.client.post(self.url("make_stay"), {"placement": placement.pk, "more": "2", "pickup": "direct"},
-                             follow=True)
+        r = self.client.post(self.url("make_stay"), {"placement": placement.pk, "more": "2", "pickup": "direct",
+                                                     "back": "stays"}, follow=True)
+        self.assertEqual(r.redirect_chain[-1][0], self.url("stays"))
         self.assertContains(r, "stays until the night of")
         stay = Stay.objects.get()
         self.assertEqual((stay.first_night, stay.last_night, stay.ticket),

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db.models import Sum
 from django.test import override_settings
+from django.urls import reverse
 
 from nightstay.dispatch import announce
 from nightstay.intake.models import Party
@@ -62,6 +63,15 @@ class StayGuestPlannedOnceTests(StayTestCase):
                          [{"party": stay.ticket, "place": hugo, "arrive": plan_arrival(plan, stay.ticket)}])
         self.assertNotIn(stay.ticket, plan["unplaced"])
         self.assertLessEqual(self.at_hugo(night), 3)
+        # On the board, a guest the plan put in a home is one tap (and a number of nights) from a
+        # stay; the stay's own guest is not offered it twice.
+        self.log_in(self.colette)
+        board = reverse("board", kwargs={"hub": "brussels"})
+        other = Placement.objects.filter(night=night, home__isnull=False, stay__isnull=True).first()
+        r = self.client.get(f"{board}?p={other.party.ticket}")
+        self.assertContains(r, f'<input type="hidden" name="placement" value="{other.pk}">')
+        r = self.client.get(f"{board}?p={stay.ticket}")
+        self.assertNotContains(r, "Make a stay")
 
         # The next two nights: not in the night at all, and Hugo offers his beds less the guest's.
         for day in (25, 26):
