@@ -128,8 +128,7 @@ POLICY = {
     # Hosts' and drivers' own pages.
     "host_tonight": both(HOSTS),
     "host_arrived": post_only(HOSTS),
-    # Stays: the coordinators' page and booking; a stay made or ended by staff, or by its own host.
-    "stays": both(STAFF),
+    "stays": both(STAFF),  # stays: the coordinators' page; made or ended by staff, or by its own host
     "book_stay": post_only(STAFF),
     "make_stay": {"own guest": post_only(STAFF | HOSTS, more="1", pickup="direct"),
                   "another hub's guest": post_only(NOBODY, more="1", pickup="direct")},
@@ -254,17 +253,13 @@ class AuthorizationMatrixTests(HubTestCase):
                                                  email="noor@example.org", area="Schaerbeek", offer="both",
                                                  consent=True)
         party, trip, stop = rows["parties"][0], rows["trip"], rows["stop"]
-        stay = Stay.objects.create(hub=cls.hub, home=cls.hugo_home, first_night=night.date + timedelta(days=1),
-                                   last_night=night.date + timedelta(days=2), ticket="STAY")
-        liege_home = Home.objects.create(hub=cls.other_hub, host=cls.otto, address="Quai 1, Liège", lat=50.62,
-                                         lon=5.57, area="Guillemins")
-        liege_stay = Stay.objects.create(hub=cls.other_hub, home=liege_home, first_night=night.date,
-                                         last_night=night.date, ticket="LGE2")
-        liege_placement = Placement.objects.create(night=liege_party.night, party=liege_party, home=liege_home,
-                                                   announced=True)
+        stay = Stay.objects.create(hub=cls.hub, home=cls.hugo_home, first_night=night.date, last_night=night.date)
+        liege = Home.objects.create(hub=cls.other_hub, host=cls.otto, lat=50.62, lon=5.57, area="Guillemins")
+        liege_stay = Stay.objects.create(hub=cls.other_hub, home=liege, first_night=night.date, last_night=night.date)
         # The placement a stay is made from travels in the POST (the stays page picks it from a list).
         cls.post_data = {("make_stay", "own guest"): {"placement": rows["placements"][2].pk},
-                         ("make_stay", "another hub's guest"): {"placement": liege_placement.pk}}
+                         ("make_stay", "another hub's guest"): {"placement": Placement.objects.create(
+                             night=liege_party.night, party=liege_party, home=liege, announced=True).pk}}
         hub = {"hub": cls.hub.slug}
         beds = {**hub, "kind": "beds", "pledge_id": cls.bed_pledge.pk}
         seats = {**hub, "kind": "seats", "pledge_id": cls.seat_pledge.pk}
