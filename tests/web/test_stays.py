@@ -140,6 +140,8 @@ class ThreeNightStayTests(StayTestCase):
         r = self.client.post(self.url("close_night"))
         self.assertEqual(r.status_code, 302)
         self.assertEqual(NightFigures.objects.get(hub=self.hub, date=night.date).stay_nights, 2)
+        r = self.client.get(self.url("figures"))
+        self.assertContains(r, "2 of them on a stay, straight to a host")
 
 
 class FromPlacementTests(StayTestCase):
