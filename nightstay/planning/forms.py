@@ -42,6 +42,7 @@ class MakeStayForm(forms.Form):
     pickup = forms.ChoiceField(label=_("On the next nights"), choices=(), initial="direct", widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "stay_%s")  # beside the booking form on the stays page: ids of its own
         super().__init__(*args, **kwargs)
         self.fields["pickup"].choices = Stay.Pickup.choices
 
@@ -60,6 +61,7 @@ class BookStayForm(forms.Form):
     pickup = forms.ChoiceField(label=_("Each night"), initial="direct", widget=forms.RadioSelect)
 
     def __init__(self, *args, hub, **kwargs):
+        kwargs.setdefault("auto_id", "book_%s")
         super().__init__(*args, **kwargs)
         self.homes = {str(h.pk): h for h in Home.objects.filter(hub=hub).select_related("host").order_by("area", "pk")}
         self.fields["home"].choices = [(pk, f"{h.host.first_name} · {h.area}") for pk, h in self.homes.items()]
