@@ -32,7 +32,8 @@ from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import Role
 from nightstay.intake.models import Party
 from nightstay.planning import events
-from nightstay.planning.models import Placement, Stop, Trip
+from nightstay.planning.forms import MakeStayForm
+from nightstay.planning.models import Placement, Stay, Stop, Trip
 from nightstay.pledges.models import BedPledge
 from nightstay.privacy.reveal import RevealRefused, reveal
 
@@ -247,7 +248,7 @@ def host_tonight(request: HubRequest):
     night = request.hub.tonight()
     placements = (Placement.objects.filter(night=night, announced=True, home__host=request.user,
                                            home__hub=request.hub)
-                  .select_related("party", "home", "stop__trip__driver").order_by("arrive", "party__ticket"))
+                  .select_related("party", "home", "stop__trip__driver", "stay").order_by("arrive", "party__ticket"))
     self_pickup = {p.home_id: p for p in BedPledge.objects.filter(home__host=request.user, home__hub=request.hub,
                                                                   pickup="self") if p.is_open_on(night.date)}
     if answer := live.unchanged(request, night):
@@ -258,8 +259,9 @@ def host_tonight(request: HubRequest):
     seen = changes.remember(request.session.get(key), changes.notice_outline(placements), changes.notice_changes)
     if request.session.get(key) != seen:
         request.session[key] = seen
+    ahead = Stay.objects.filter(home__host=request.user, hub=request.hub, first_night__gt=night.date)
     ctx = {"night": night, "placements": placements, "self_pickup": self_pickup, "note": seen["note"],
-           "undo_since": undo_since()}
+           "undo_since": undo_since(), "stays_ahead": ahead, "make_stay_form": MakeStayForm()}
     return render(request, "dispatch/host_tonight.html", ctx)
 
 
@@ -267,7 +269,8 @@ def host_tonight(request: HubRequest):
 @require_POST
 def host_arrived(request: HubRequest, placement: str):
     night = request.hub.tonight()
-    placement = get_object_or_404(Placement, pk=placement, night=night, announced=True, home__host=request.user)
+    placement = get_object_or_404(Placement.objects.exclude(party__status=Party.Status.STAYING), pk=placement,
+                                  night=night, announced=True, home__host=request.user)  # a stay's guest comes on their own
     if placement.arrived_at is None:
         placement.arrived_at = timezone.now()
         placement.save(update_fields=["arrived_at"])

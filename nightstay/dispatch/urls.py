@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import links, sheets, undo, views
+from . import links, sheets, stays, undo, views
 
 urlpatterns = [
     path("<slug:hub>/tonight/", views.board, name="board"),
@@ -8,6 +8,10 @@ urlpatterns = [
     path("<slug:hub>/tonight/park/", views.at_park, name="at_park"),
     path("<slug:hub>/tonight/links/<uuid:grant>/new/", links.new_link, name="new_link"),
     path("<slug:hub>/tonight/links/<uuid:grant>/code/", links.show_code, name="show_link_code"),
+    path("<slug:hub>/stays/", stays.stays_page, name="stays"),
+    path("<slug:hub>/stays/book/", stays.book_stay, name="book_stay"),
+    path("<slug:hub>/stays/make/", stays.make_stay, name="make_stay"),
+    path("<slug:hub>/stays/<uuid:stay>/end/", stays.end_stay, name="end_stay"),
     path("<slug:hub>/host/tonight/", sheets.host_tonight, name="host_tonight"),
     path("<slug:hub>/host/tonight/<uuid:placement>/arrived/", sheets.host_arrived, name="host_arrived"),
     path("<slug:hub>/host/tonight/<uuid:placement>/arrived/undo/", undo.undo_arrived, name="undo_arrived"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -75,7 +75,9 @@ def board(request: HubRequest, proposal: dict | None = None):
                shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats, marks),
                hosts_at_home=_hosts_at_home(beds, marks),
-               links=links.states(night), trips=trips)
+               links=links.states(night), trips=trips,
+               staying=Party.objects.filter(night=night, status=Party.Status.STAYING).aggregate(
+                   parties=Count("pk"), people=Sum("size")))  # on a stay: straight to their host
     ctx["still_asked"] = ctx["hosts_at_home"] or any(v["still"] for v in ctx["volunteers"])
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
         planned = set(ctx["proposal"].tickets)

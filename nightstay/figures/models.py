@@ -16,11 +16,12 @@ class NightFigures(models.Model):
     hosts = models.PositiveIntegerField(default=0)
     drivers = models.PositiveIntegerField(default=0)
     driver_km = models.FloatField(default=0)
+    stay_nights = models.PositiveIntegerField(default=0, help_text="of those with hosts, people on a stay")
     closed_at = models.DateTimeField(auto_now=True)
 
     data_labels = {name: label("operational", "counts") for name in (
         "id", "hub", "date", "people", "sheltered_dormitory", "sheltered_hosts", "left_waiting", "vulnerable",
-        "vulnerable_sheltered", "hosts", "drivers", "driver_km", "closed_at")}
+        "vulnerable_sheltered", "hosts", "drivers", "driver_km", "stay_nights", "closed_at")}
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hub", "date"], name="one_figures_per_hub_and_date")]
@@ -36,7 +37,9 @@ class NightFigures(models.Model):
         """The night's anonymous counts, read from its rows before they are purged.
 
         Sheltered means placed (in a shelter or a home); everyone else who came to the meeting
-        point tonight counts as left waiting. Nothing here can name a guest, host or driver.
+        point tonight counts as left waiting. A guest on a stay (who went straight to the host,
+        or whose placement tonight began the stay) is sheltered with a host, and counted again
+        in ``stay_nights``. Nothing here can name a guest, host or driver.
         """
         from django.db.models import Count, Q, Sum
 
@@ -52,6 +55,7 @@ class NightFigures(models.Model):
             "n_vulnerable": Sum("size", filter=vulnerable),
             "n_vulnerable_sheltered": Sum("size", filter=vulnerable & placed),
             "n_hosts": Count("placement__home", distinct=True),
+            "n_stay_nights": Sum("size", filter=Q(status=Party.Status.STAYING) | Q(placement__stay__isnull=False)),
         }
         counts = Party.objects.filter(night=night).aggregate(**wanted)
         trips = Trip.objects.filter(night=night).aggregate(km=Sum("km"), drivers=Count("driver", distinct=True))

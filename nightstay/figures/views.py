@@ -18,7 +18,7 @@ def history(request: HubRequest):
     """Every night counted so far, newest first, the totals since the start and the months as a chart."""
     kept = NightFigures.objects.filter(hub=request.hub)
     totals = kept.aggregate(nights=Count("id"), dormitory=Sum("sheltered_dormitory"), hosts=Sum("sheltered_hosts"),
-                            people=Sum("people"), km=Sum("driver_km"))
+                            people=Sum("people"), km=Sum("driver_km"), stays=Sum("stay_nights"))
     totals["sheltered"] = (totals["dormitory"] or 0) + (totals["hosts"] or 0)
     return render(request, "figures/history.html", {"rows": kept[:90], "totals": totals,
                                                     "chart": charts.monthly_svg([request.hub]),

@@ -102,10 +102,10 @@ class Hub(models.Model):
 
     def panic(self, keep_session: str | None = None) -> dict:
         """Wipe the hub's open nights at once: counts first, then every night-scoped row (run-sheet
-        links with them), then every session of the hub's members but ``keep_session``."""
+        links with them) and every stay, then every session of the hub's members but ``keep_session``."""
         members = Membership.objects.filter(hub=self).values_list("user_id", flat=True)
         with transaction.atomic():
-            done = retention.wipe(Night.objects.filter(hub=self), list(members), keep_session)
+            done = retention.wipe(Night.objects.filter(hub=self), list(members), keep_session, hub_ids=[self.pk])
             forget_homes(self)  # the audit keeps who saw how many addresses, when; no longer which homes
         return done
 
@@ -190,6 +190,17 @@ class Shelter(models.Model):
         return self.name
 
 
+# What the apps above do when a hub's night is first opened (planning brings in the stays that
+# hold it): filled in their ``AppConfig.ready()``, run once per night, never on a page's poll.
+NIGHT_OPENED: list = []
+
+
+def on_night_opened(hook) -> None:
+    """``hook(night)`` runs once, when ``night`` is created."""
+    if hook not in NIGHT_OPENED:
+        NIGHT_OPENED.append(hook)
+
+
 class Night(models.Model):
     """One evening of one hub, from the window's start to its end (the next morning).
 
@@ -254,7 +265,10 @@ class Night(models.Model):
         start = timezone.make_aware(datetime.combine(day, hub.window_start), tz)
         end_day = day + timedelta(days=1) if hub.window_end <= hub.window_start else day
         end = timezone.make_aware(datetime.combine(end_day, hub.window_end), tz)
-        night, _ = cls.objects.get_or_create(hub=hub, date=day, defaults={"start": start, "end": end})
+        night, created = cls.objects.get_or_create(hub=hub, date=day, defaults={"start": start, "end": end})
+        if created:
+            for hook in NIGHT_OPENED:
+                hook(night)
         return night
 
     def is_over(self) -> bool:

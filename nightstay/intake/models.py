@@ -46,6 +46,9 @@ class Party(models.Model):
         ON_THE_WAY = "departed", _("on the way")
         ARRIVED = "arrived", _("arrived")
         LEFT = "left", _("left the park")
+        # On a stay (planning's ``Stay``): goes to the same host again tonight, not through the
+        # park's queue; neither in the queue nor in the planner's night, its beds held.
+        STAYING = "staying", _("on a stay")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     night = models.ForeignKey("hubs.Night", on_delete=models.CASCADE, related_name="parties")

@@ -12,7 +12,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
 
 
@@ -117,6 +119,7 @@ class Placement(models.Model):
     pinned = models.BooleanField(default=False)
     announced = models.BooleanField(default=False)
     arrived_at = models.DateTimeField(null=True, blank=True)
+    stay = models.ForeignKey("Stay", null=True, blank=True, on_delete=models.SET_NULL, related_name="placements")
 
     data_labels = {
         "id": label("technical", "night"),
@@ -129,6 +132,7 @@ class Placement(models.Model):
         "pinned": label("technical", "night"),
         "announced": label("technical", "night"),
         "arrived_at": label("technical", "night"),
+        "stay": label("technical", "night", "tonight is a night of this stay; emptied when the stay ends"),
     }
 
     class Meta:
@@ -137,3 +141,64 @@ class Placement(models.Model):
             models.CheckConstraint(
                 condition=(models.Q(home__isnull=True) ^ models.Q(shelter__isnull=True)), name="one_place"),
         ]
+
+
+class Stay(models.Model):
+    """A guest's several nights with one host, booked ahead or made from a placement that went well.
+
+    On each of its nights (``planning.stays.bring_in``) the guest is a party of that night with
+    status ``staying`` and a placement at the home: not in the park's queue, not in the
+    planner's night, and its beds taken from the host's pledge. The row is the one link between
+    a guest and a host across nights: it is deleted, never flagged, when either side ends it
+    or once its last night is over (``Retention.STAY``); each night's own rows go with the night.
+    What it keeps of the guest is what each night's party needs, and the ticket code they know.
+    """
+
+    class Pickup(models.TextChoices):
+        DIRECT = "direct", _("goes there directly")
+        HOST = "host", _("the host picks them up at the park")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="stays")
+    home = models.ForeignKey("pledges.Home", on_delete=models.CASCADE, related_name="stays")
+    first_night = models.DateField()
+    last_night = models.DateField()
+    pickup = models.CharField(max_length=6, choices=Pickup.choices, default=Pickup.DIRECT)
+    ticket = models.CharField(max_length=6)
+    size = models.PositiveSmallIntegerField(default=1)
+    gender = models.CharField(max_length=5, default="m")
+    minor = models.BooleanField(default=False)
+    vulnerable_why = models.CharField(max_length=8, blank=True, default="")
+    languages = models.CharField(max_length=60, blank=True)
+    nickname = SealedField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    data_labels = {
+        "id": label("technical", "stay"),
+        "hub": label("technical", "stay"),
+        "home": label("personal", "stay", "the guest-to-host link: deleted when the stay ends or is over"),
+        "first_night": label("operational", "stay"),
+        "last_night": label("operational", "stay"),
+        "pickup": label("operational", "stay"),
+        "ticket": label("technical", "stay", "the code the guest knows, given again each night when free"),
+        "size": label("operational", "stay"),
+        "gender": label("operational", "stay"),
+        "minor": label("operational", "stay"),
+        "vulnerable_why": label("operational", "stay", "a category, never a diagnosis"),
+        "languages": label("operational", "stay"),
+        "nickname": label("sealed", "stay", "optional, as the guest gave it"),
+        "created_at": label("technical", "stay"),
+    }
+
+    class Meta:
+        ordering = ["first_night", "created_at"]
+
+    def __str__(self):
+        return f"{self.ticket} {self.first_night}..{self.last_night}"
+
+    def holds(self, day) -> bool:
+        return self.first_night <= day <= self.last_night
+
+    def key_on(self, day) -> uuid.UUID:
+        """The party key of this stay's night ``day``: one party per stay and night, whoever asks first."""
+        return uuid.uuid5(self.id, day.isoformat())

@@ -5,6 +5,10 @@ ticket code, homes and drivers by opaque ids (``H-`` and ``D-`` and part of a ra
 places by the coordinates already rounded when they were stored. ``Ids`` maps the opaque
 ids back to rows when a plan comes back.
 
+A stay's guest (``stays``) is in it once at most: on a stay's first night made from a
+placement, as that pinned placement (``fixed``); on its other nights not at all, the beds it
+holds taken from the host's (``_gone``).
+
 It is valid by construction: pledges that cannot be written in the format (no bed left, an
 hour the wrong way round) are left out, and a pin that no plan could keep (the place now
 refuses the party, or is full) is not passed on as ``fixed``. ``build`` checks the result
@@ -24,13 +28,14 @@ from nightstay.planner import read_night
 from nightstay.planner.night import Location, Travel
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
 
-from . import events
+from . import events, stays
 from .models import Placement
 
 FORMAT = "nightstay.night/1"
 TRAVEL = Travel().to_json()  # the format's defaults: city streets at night
 IN_THE_PARK = (Party.Status.WAITING, Party.Status.PLACED)
 GONE_TO_A_BED = (Party.Status.ON_THE_WAY, Party.Status.ARRIVED)
+BED_TAKEN = (*GONE_TO_A_BED, Party.Status.STAYING)  # a stay's guest goes straight to its host: its beds are held
 
 
 @dataclass
@@ -96,6 +101,7 @@ def build(night: Night, at: datetime | None = None) -> tuple[dict, Ids]:
     """
     hub = night.hub
     t = moment(night, at)
+    stays.bring_in(night)  # a stay made after the night opened holds its beds all the same
     ids = Ids()
     gone = _gone(night)
     hosts = _hosts(night, ids, gone)
@@ -131,7 +137,8 @@ def build(night: Night, at: datetime | None = None) -> tuple[dict, Ids]:
 
 @dataclass
 class Gone:
-    """Guests already gone from the park tonight (walking, in a car, with a host, arrived), by place."""
+    """Guests already gone from the park tonight (walking, in a car, with a host, arrived) or on a
+    stay (never in the park), by place."""
 
     people: Counter = field(default_factory=Counter)
     kinds: dict = field(default_factory=dict)  # place pk -> {"m", "f", "mixed"} received
@@ -140,13 +147,13 @@ class Gone:
 
 def _gone(night: Night) -> Gone:
     gone = Gone()
-    rows = Placement.objects.filter(night=night, party__status__in=GONE_TO_A_BED).values_list(
-        "home", "shelter", "party__size", "party__gender")
-    for home, shelter, size, gender in rows:
+    rows = Placement.objects.filter(night=night, party__status__in=BED_TAKEN).values_list(
+        "home", "shelter", "party__size", "party__gender", "party__status")
+    for home, shelter, size, gender, status in rows:
         key = ("home", home) if home else ("shelter", shelter)
         gone.people[key] += size
         gone.kinds.setdefault(key, set()).add(gender)
-        if home:
+        if home and status != Party.Status.STAYING:
             gone.self_left.add(home)  # only counts for a self-pickup host (its guests left with it)
     return gone
 

@@ -23,7 +23,8 @@ from nightstay.intake.models import Party
 from nightstay.pledges.models import SeatPledge
 
 from . import changes, events, nightfile, pins, proposal, runs
-from .forms import MoveForm
+from .forms import MakeStayForm, MoveForm
+from .stays import could_stay
 
 
 def proposal_context(night: Night, form: MoveForm | None = None, error: str = "", party: str = "",
@@ -46,7 +47,8 @@ def proposal_context(night: Night, form: MoveForm | None = None, error: str = ""
                              SeatPledge.objects.filter(hub=night.hub).select_related("driver").open_on(night.date)],
            "event_shelters": Shelter.objects.filter(hub=night.hub, active=True).order_by("pk")}
     if view and party and view.guest(party):
-        ctx.update(chosen=view.guest(party), chosen_at=view.place_of(party), fits=view.places_for(party))
+        ctx.update(chosen=view.guest(party), chosen_at=view.place_of(party), fits=view.places_for(party),
+                   could_stay=could_stay(night).filter(party__ticket=party).first(), stay_form=MakeStayForm())
     elif view and place:
         at = next((p for p in view.places if p.id == place), None)
         if at is not None:

@@ -20,6 +20,7 @@ class Sensitivity(str, Enum):
 
 class Retention(str, Enum):
     NIGHT = "night"  # purged 12 hours after the night's window ends
+    STAY = "stay"  # until the stay ends (one tap) or its last night is over: no guest-to-host history
     ACCOUNT = "account"  # while the volunteer's account exists
     APPLICATION = "application"  # until vetted (blanked 30 days after the decision; deleted after 60 undecided)
     AUDIT = "audit"  # 90 days

@@ -7,7 +7,9 @@ what it purges say so here, where a reader of ``retention`` finds every one of t
   it, and a night is purged when its ``end`` is 12 hours past;
 - figures asks to count a night before its rows go (the anonymous counts outlive the rows);
 - volunteers registers its applications, blanked 30 days after their decision (and deleted
-  when still undecided after ``PENDING_APPLICATION_DAYS``).
+  when still undecided after ``PENDING_APPLICATION_DAYS``);
+- planning registers its stays (``Retention.STAY``): deleted once their last night is over,
+  and with a hub's nights in a panic.
 """
 from __future__ import annotations
 
@@ -28,11 +30,21 @@ class Decided:
     pending_clock: str = "created_at"  # the field that says since when they wait
 
 
+@dataclass(frozen=True)
+class Ending:
+    """A model of rows that span several nights and link a guest to a host (a stay): deleted, not
+    flagged, once ``over(now)`` (a ``Q``) holds; a panic deletes a hub's rows at once (``hub`` field)."""
+
+    model: type[models.Model]
+    over: Callable
+
+
 @dataclass
 class Registry:
     night: type[models.Model] | None = None
     before_night_purge: list[Callable] = field(default_factory=list)
     decided: list[Decided] = field(default_factory=list)
+    ending: list[Ending] = field(default_factory=list)
 
 
 registry = Registry()
@@ -54,6 +66,12 @@ def register_decided(model: type[models.Model], decided: models.Q, clock: str,
     entry = Decided(model, decided, clock, pending, pending_clock)
     if entry not in registry.decided:
         registry.decided.append(entry)
+
+
+def register_ending(model: type[models.Model], over: Callable) -> None:
+    """``model``'s rows are deleted once ``over(now)`` holds, and with their hub's nights in a panic."""
+    if model not in {e.model for e in registry.ending}:
+        registry.ending.append(Ending(model, over))
 
 
 def night_model() -> type[models.Model]:

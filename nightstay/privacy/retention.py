@@ -8,6 +8,8 @@
   blanked 30 days after the decision; the row stays as a bare count. An application nobody
   decided is deleted ``PENDING_APPLICATION_DAYS`` (60) after it was sent.
 - ``Retention.AUDIT``: audit rows are deleted after 90 days.
+- ``Retention.STAY``: a stay (a guest's nights with one host) is deleted when either side
+  ends it, or at the purge once its last night is over; a panic deletes the hub's stays.
 
 A model that carries night, application or audit labels but that this module cannot reach
 is a failing test (``tests/web/test_purge.py``), not a row kept forever. The apps above tell
@@ -84,6 +86,8 @@ def uncovered() -> list[str]:
             problems.append(f"{name} holds audit rows but has no entry in AUDIT_CLOCKS")
         if Retention.APPLICATION in kinds and model not in {d.model for d in registry.decided}:
             problems.append(f"{name} holds application fields but its app did not register_decided() it")
+        if Retention.STAY in kinds and model not in {e.model for e in registry.ending}:
+            problems.append(f"{name} holds stay fields but its app did not register_ending() it")
     return problems
 
 
@@ -147,6 +151,11 @@ def purge_undecided(now: datetime) -> int:
                for entry in registry.decided if entry.pending is not None)
 
 
+def purge_ended(now: datetime) -> int:
+    """Delete the stays (and any such rows) whose last night is over."""
+    return sum(entry.model.objects.filter(entry.over(now)).delete()[0] for entry in registry.ending)
+
+
 def purge_audit(now: datetime) -> Counter:
     deleted: Counter = Counter()
     for name, clock in AUDIT_CLOCKS.items():
@@ -169,8 +178,9 @@ def purge(now: datetime | None = None) -> dict:
         purged += 1
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     done = {"nights": purged, "night_rows": nights, "applications": purge_applications(now),
-            "undecided": purge_undecided(now), "audit": purge_audit(now), "sessions": sessions}
-    if purged or done["applications"] or done["undecided"]:
+            "undecided": purge_undecided(now), "audit": purge_audit(now), "sessions": sessions,
+            "ended": purge_ended(now)}
+    if purged or done["applications"] or done["undecided"] or done["ended"]:
         from .scrub import scrub
 
         scrub()
@@ -188,25 +198,27 @@ def end_sessions(user_ids, keep: str | None = None) -> int:
     return len(keys)
 
 
-def wipe(nights, user_ids, keep_session: str | None = None) -> dict:
+def wipe(nights, user_ids, keep_session: str | None = None, hub_ids=()) -> dict:
     """A panic: the ``nights`` not yet purged on time lose their rows at once (counts first,
-    run-sheet links with them), and every session of ``user_ids`` ends but ``keep_session``;
-    then what was deleted is cleared from the database's files (``privacy.scrub``)."""
+    run-sheet links with them), the stays of ``hub_ids`` are deleted, and every session of
+    ``user_ids`` ends but ``keep_session``; then what was deleted is cleared from the
+    database's files (``privacy.scrub``)."""
     from .scrub import scrub
 
-    done = _wipe(nights, user_ids, keep_session)
+    done = _wipe(nights, user_ids, keep_session, hub_ids)
     scrub()
     return done
 
 
 @transaction.atomic
-def _wipe(nights, user_ids, keep_session: str | None) -> dict:
+def _wipe(nights, user_ids, keep_session: str | None, hub_ids=()) -> dict:
     now = timezone.now()
     rows: Counter = Counter()
     for night in nights.filter(not_purged_on_time()):
         if any(night_rows(night).values()):
             rows.update(purge_night(night, now))
-    return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session)}
+    ended = sum(entry.model.objects.filter(hub__in=list(hub_ids)).delete()[0] for entry in registry.ending)
+    return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session), "ended": ended}
 
 
 def labels_markdown() -> str:

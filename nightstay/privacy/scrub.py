@@ -8,7 +8,7 @@ journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
   file (``VACUUM``) and empties the log (``wal_checkpoint(TRUNCATE)``): the file holds only
   live rows and the log is zero bytes long.
 - **PostgreSQL**: ``VACUUM FULL`` of the tables that held the deleted rows (the night's, the
-  sessions', the applications'): each is rewritten into a new file holding only live rows and
+  sessions', the applications', the stays'): each is rewritten into a new file holding only live rows and
   the old file is truncated. A plain ``VACUUM`` would only mark the dead rows' space as free,
   leaving their bytes in the pages. A vacuum keeps the deleted rows that another transaction
   may still see (a backup running, an automatic ``ANALYZE``): the scrub first waits a few
@@ -36,8 +36,9 @@ WAIT_SECONDS = 5  # for older transactions to end, and for a table's lock
 
 
 def scrubbed_tables() -> list[str]:
-    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications."""
-    models = [model for model, _ in night_scoped()] + [Session] + [entry.model for entry in registry.decided]
+    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications, stays."""
+    models = ([model for model, _ in night_scoped()] + [Session] + [entry.model for entry in registry.decided]
+              + [entry.model for entry in registry.ending])
     return sorted({model._meta.db_table for model in models})
 
 

@@ -94,6 +94,7 @@ class AccessibilityTests(BrowserTestCase):
         self.audit(page, reverse("intake:intake", kwargs=hub), targets=True)
         self.audit(page, reverse("board", kwargs=hub), targets=True)
         self.audit(page, reverse("vetting_queue", kwargs=hub))
+        self.audit(page, reverse("stays", kwargs=hub))
         self.audit(page, reverse("intake:guest_link", kwargs={**hub, "party_id": self.family.pk}))
         runs.start(self.night, self.colette)
         self.audit(page, reverse("board", kwargs=hub), targets=True)
