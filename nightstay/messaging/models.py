@@ -128,9 +128,13 @@ class SmsReceipt(models.Model):
         DELIVERED = "delivered"  # the recipient's phone confirmed it
         FAILED = "failed"  # the phone could not send it: the outbox tries the next channel
 
-    message = models.OneToOneField(Message, primary_key=True, on_delete=models.CASCADE, related_name="sms")
+    # A foreign key (one receipt a message, by the constraint below), so the purge finds its night.
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="sms_receipts")
     gateway_id = models.CharField(max_length=64, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    data_labels = {name: label("technical", "night") for name in ("message", "gateway_id", "state", "updated_at")}
+    data_labels = {name: label("technical", "night") for name in ("id", "message", "gateway_id", "state", "updated_at")}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message"], name="one_sms_receipt")]

@@ -166,3 +166,11 @@ class StatusTests(SmsTestCase):
         self.assertEqual(sms.record_state(str(message.pk), "failed"), "stale")
         message.refresh_from_db()
         self.assertEqual(message.state, Message.State.ANSWERED)
+
+    def test_the_purge_deletes_the_receipts_and_keeps_the_day_count(self):
+        from nightstay.privacy.retention import purge_night
+
+        self.queue()
+        purge_night(self.night)
+        self.assertFalse(SmsReceipt.objects.exists())
+        self.assertEqual(SmsDay.objects.get(hub=self.hub).n, 1)
