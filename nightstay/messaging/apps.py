@@ -8,6 +8,7 @@ class MessagingConfig(AppConfig):
     def ready(self):
         from nightstay.privacy.registry import before_night_purge
 
+        from . import checks  # noqa: F401  (registers the SMS set-up checks)
         from .counts import keep_counts
 
         # A night's messages go with its rows; how many went, by which channel, stays.

@@ -6,20 +6,24 @@ goes again by the next channel.
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import skipUnless
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
-from django.test import override_settings
+from django.db import connection
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
-from nightstay.hubs.models import Night
+from nightstay.hubs.models import Hub, Night
 from nightstay.messaging import outbox, replies
 from nightstay.messaging.channels import sms
+from nightstay.messaging.checks import check_sms
 from nightstay.messaging.models import Contact, Message, SmsDay, SmsReceipt
 from tests.messaging.sms_gateway import LOGIN, PASSWORD, Gateway
 from tests.web.base import HubTestCase
@@ -174,3 +178,39 @@ class StatusTests(SmsTestCase):
         purge_night(self.night)
         self.assertFalse(SmsReceipt.objects.exists())
         self.assertEqual(SmsDay.objects.get(hub=self.hub).n, 1)
+
+
+class SetUpCheckTests(SimpleTestCase):
+    def problems(self, **kw):
+        with override_settings(ALLOWED_HOSTS=["nightstay.example.org"], MESSAGE_CHANNELS=["sms", "email"], **kw):
+            return sorted(problem.id for problem in check_sms(None))
+
+    def test_a_public_host_refuses_sms_written_to_files_and_warns_without_a_signing_key(self):
+        self.assertEqual(self.problems(SMS_GATEWAY_URL="", SMS_WEBHOOK_SECRET=""), ["nightstay.E010", "nightstay.W010"])
+        self.assertEqual(self.problems(SMS_GATEWAY_URL="http://192.168.1.20:8080", SMS_WEBHOOK_SECRET="k"), [])
+        with override_settings(ALLOWED_HOSTS=["127.0.0.1"], MESSAGE_CHANNELS=["sms"], SMS_GATEWAY_URL=""):
+            self.assertEqual(check_sms(None), [])  # a laptop
+
+
+@skipUnless(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL): concurrent transactions")
+class CapRaceTests(TransactionTestCase):
+    def test_two_workers_at_the_last_slot_take_it_once(self):
+        hub = Hub.objects.create(name="Race", slug="race", meeting_point="here", meeting_lat=50.8, meeting_lon=4.3)
+        SmsDay.objects.create(hub=hub, day=timezone.localdate(), n=4)
+        barrier, taken = threading.Barrier(8), []
+
+        def worker():
+            try:
+                barrier.wait()
+                taken.append(sms.take_slot(hub.pk))
+            finally:
+                connection.close()  # this thread's own connection
+
+        with override_settings(SMS_DAILY_CAP=5):
+            threads = [threading.Thread(target=worker) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(sorted(taken), [False] * 7 + [True])
+        self.assertEqual(SmsDay.objects.get(hub=hub).n, 5)

@@ -78,6 +78,8 @@ def send_text(phone: str, text: str, sms_id: str) -> str:
         if exc.status_code == 409:  # it has this id already: an earlier try got there
             return SmsReceipt.State.PENDING
         raise DeliveryError(f"gateway {exc.status_code}", retry=(exc.status_code or 500) >= 500) from None
+    except (ValueError, KeyError):  # an answer we cannot read: trying again with the same id is safe
+        raise DeliveryError("gateway answer unreadable") from None
     return STATES.get(state.state, SmsReceipt.State.PENDING)
 
 
