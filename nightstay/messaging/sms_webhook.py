@@ -60,10 +60,15 @@ def webhook(request: HttpRequest):
     except (ValueError, KeyError, TypeError):
         log.info("sms webhook: unreadable event")
         return HttpResponse("unreadable")
-    if not cache.add(f"sms-webhook:{keyed(event_id)}", 1, timeout=SEEN_SECONDS):
+    seen = f"sms-webhook:{keyed(event_id)}"
+    if not cache.add(seen, 1, timeout=SEEN_SECONDS):
         log.info("sms webhook: %s delivered twice, taken once", kind)
         return HttpResponse("duplicate")
-    outcome = handle(kind, payload)
+    try:
+        outcome = handle(kind, payload)
+    except Exception:
+        cache.delete(seen)  # not taken: the gateway's retry may be
+        raise
     log.info("sms webhook: %s %s", kind, outcome)
     return HttpResponse(outcome)
 

@@ -101,6 +101,8 @@ class WebhookTests(SmsTestCase):
         self.assertEqual(self.post("sms:sent", payload, event_id="s1").content, b"recorded")
         self.assertEqual(self.post("sms:delivered", payload, event_id="s2").content, b"recorded")
         self.assertEqual(SmsReceipt.objects.get(message=message).state, "delivered")
+        self.assertEqual(self.post("sms:sent", payload, event_id="s3").content, b"recorded")  # late: kept as it was
+        self.assertEqual(SmsReceipt.objects.get(message=message).state, "delivered")
         self.assertEqual(self.post("system:ping", {}, event_id="p1").content, b"ignored")
 
     def test_a_failed_event_sends_the_message_again_by_the_next_channel(self):
@@ -112,3 +114,20 @@ class WebhookTests(SmsTestCase):
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(self.post("sms:failed", payload, event_id="f2").content, b"stale")  # it went by e-mail
         self.assertEqual(Message.objects.count(), 1)
+
+    def test_an_event_that_broke_on_the_way_is_taken_when_the_gateway_sends_it_again(self):
+        message = self.queue()
+        broken = [True]
+
+        def handler(message, yes):
+            if broken:
+                broken.pop()
+                raise RuntimeError("the database went away")
+            self.answers.append((message.about, yes))
+
+        from nightstay.messaging import replies
+        replies.on_answer("sms_test_question")(handler)
+        with self.assertRaises(RuntimeError):
+            self.received(f"1 {message.reply_code}", event_id="retry-me")
+        self.assertEqual(self.received(f"1 {message.reply_code}", event_id="retry-me").content, b"taken")
+        self.assertEqual(self.answers, [("pledge-7", True)])

@@ -46,6 +46,8 @@ STATES = {  # the gateway's states, as we keep them
     ProcessState.Failed: SmsReceipt.State.FAILED, ProcessState.Cancelled: SmsReceipt.State.FAILED,
 }
 
+ORDER = [SmsReceipt.State.PENDING, SmsReceipt.State.SENT, SmsReceipt.State.DELIVERED, SmsReceipt.State.FAILED]
+
 
 def phone_key(phone: str) -> str:
     """What ``Contact.phone_checked`` holds for ``phone``: a keyed hash, not the number."""
@@ -169,7 +171,7 @@ def record_state(gateway_id: str, state: str) -> str:
     if message.state != Message.State.SENT or message.channel != "sms":
         return "stale"
     if state != SmsReceipt.State.FAILED:
-        if state != receipt.state:
+        if ORDER.index(state) > ORDER.index(receipt.state):  # events may come out of order: only forward
             SmsReceipt.objects.filter(pk=receipt.pk).update(state=state, updated_at=timezone.now())
         return "recorded"
     SmsReceipt.objects.filter(pk=receipt.pk).update(state=state, updated_at=timezone.now())
