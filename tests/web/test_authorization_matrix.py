@@ -179,6 +179,11 @@ POLICY = {
     "network_api_counts": both(NOBODY, 403),
     "network_api_offers": both(NOBODY, 403),
     "network_api_accept": both(NOBODY, 403),
+    # Messages: one's own way to be reached (any account); the SMS gateway's webhook only when
+    # signed (nobody here); a one-tap answer link only with its token (a made-up one is no page).
+    "messaging:contact": both(LOGGED_IN),
+    "messaging:sms_webhook": post_only(NOBODY, 403),
+    "messaging:answer": {"garbage": Rule(get=NOBODY, post=NOBODY, refused_as=NEVER_WAS)},
 }
 
 
@@ -291,6 +296,7 @@ class AuthorizationMatrixTests(HubTestCase):
         cls.kwargs["dropped"] = {k: {"token": t, "stop": stop.pk} for k, t in tokens.items()}
         cls.kwargs["dropped"]["another driver's stop"] = {"token": cls.token, "stop": bea_stop.pk}
         cls.kwargs["dropped"]["a stop further on"] = {"token": cls.token, "stop": further.pk}
+        cls.kwargs["messaging:answer"] = {"garbage": {"token": "not-a-token"}}
         cls.kwargs["undo_departed"] = {**cls.kwargs["departed"]}
         cls.kwargs["undo_dropped"] = {**cls.kwargs["dropped"]}
 
