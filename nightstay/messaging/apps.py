@@ -8,7 +8,7 @@ class MessagingConfig(AppConfig):
     def ready(self):
         from nightstay.privacy.registry import before_night_purge
 
-        from . import checks  # noqa: F401  (registers the VAPID subject check)
+        from . import checks  # noqa: F401  (registers the push and SMS set-up checks)
         from .counts import keep_counts
 
         # A night's messages go with its rows; how many went, by which channel, stays.

@@ -81,9 +81,12 @@ class Contact(models.Model):
                                 related_name="contact")
     prefers = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PUSH)
     phone_verified_at = models.DateTimeField(null=True, blank=True)  # SMS goes only to a checked number
+    # A keyed hash of the number that was checked: a phone changed since is not checked any more.
+    phone_checked = models.CharField(max_length=64, blank=True)
 
     data_labels = {"user": label("technical", "account"), "prefers": label("personal", "account"),
-                   "phone_verified_at": label("personal", "account")}
+                   "phone_verified_at": label("personal", "account"),
+                   "phone_checked": label("technical", "account", "a keyed hash, not the number")}
 
 
 class MessageCount(models.Model):
@@ -101,6 +104,40 @@ class MessageCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hub", "day", "template", "channel", "state"],
                                                name="one_message_count")]
+
+
+class SmsDay(models.Model):
+    """How many SMS a hub sent on one day: its daily cap is counted here, in one row a hub and day."""
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="sms_days")
+    day = models.DateField()
+    n = models.PositiveIntegerField(default=0)
+
+    data_labels = {name: label("operational", "counts") for name in ("id", "hub", "day", "n")}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hub", "day"], name="one_sms_day")]
+
+
+class SmsReceipt(models.Model):
+    """What the SMS gateway says of one message it took: its id there, and how far it went."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"  # on the gateway phone, not yet out
+        SENT = "sent"  # left the phone
+        DELIVERED = "delivered"  # the recipient's phone confirmed it
+        FAILED = "failed"  # the phone could not send it: the outbox tries the next channel
+
+    # A foreign key (one receipt a message, by the constraint below), so the purge finds its night.
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="sms_receipts")
+    gateway_id = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    data_labels = {name: label("technical", "night") for name in ("id", "message", "gateway_id", "state", "updated_at")}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message"], name="one_sms_receipt")]
 
 
 from .push_models import PushSubscription  # noqa: E402,F401  (a phone reached by web push)

@@ -204,6 +204,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nightstay <noreply@localhost>")
 
+# SMS through the network's own gateway: an Android phone running SMS Gateway for Android in
+# local mode (nightstay.messaging.channels.sms). No URL: each SMS is written to a file under
+# var/sms/, never to the terminal. Replies come back by its signed webhook (/m/sms/webhook/).
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_LOGIN = os.environ.get("SMS_GATEWAY_LOGIN", "")
+SMS_GATEWAY_PASSWORD = os.environ.get("SMS_GATEWAY_PASSWORD", "")
+SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
+SMS_DAILY_CAP = envint("SMS_DAILY_CAP", "100")  # per hub and day; past it, urgent messages go by the next channel
+SMS_FILE_PATH = VAR_DIR / "sms"
+
 # Field encryption keys live outside the database and its backups (see nightstay.privacy.crypto).
 FIELD_KEYS = os.environ.get("NIGHTSTAY_FIELD_KEYS", "")
 FIELD_KEY_FILE = Path(os.environ.get("NIGHTSTAY_FIELD_KEY_FILE", VAR_DIR / "field-keys"))

@@ -80,6 +80,9 @@ POLICY = {
     "messaging:push_sw": Rule(get=EVERYONE, post=NOBODY, answers=("GET",)),
     "messaging:push_subscribe": post_only(LOGGED_IN),
     "messaging:push_unsubscribe": post_only(LOGGED_IN),
+    # One's own way to be reached (any account); the SMS gateway's webhook only when signed (nobody here).
+    "messaging:contact": both(LOGGED_IN),
+    "messaging:sms_webhook": post_only(NOBODY, 403),
     # Tonight's board (staff).
     "board": both(STAFF),
     "plan": post_only(STAFF),
