@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db import connection
+from django.template import Context, Template
 from django.test import Client, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -185,6 +186,16 @@ class SmallAnswerTests(HubTestCase):
         with translation.override("fr"):
             self.assertEqual(party.get_gender_display(), str(Party.Gender.MIXED.label))
         self.assertEqual(Party(gender="x").get_gender_display(), "x")
+
+    def test_the_boards_line_of_codes_is_drawn_in_one_pass_and_escaped(self):
+        parties = [Party(ticket="KXRT", size=2, gender="f", vulnerable=True, status="placed"),
+                   Party(ticket="<b>", size=1, gender="m")]
+        line = Template('{% load parties %}{{ parties|codes:"placed" }}|{{ parties|codes }}').render(
+            Context({"parties": parties}))
+        self.assertEqual(line, '<span class="code">KXRT</span>&nbsp;2&nbsp;women⚠✓ '
+                               '<span class="code">&lt;b&gt;</span>&nbsp;1&nbsp;men |'
+                               '<span class="code">KXRT</span>&nbsp;2&nbsp;women⚠ '
+                               '<span class="code">&lt;b&gt;</span>&nbsp;1&nbsp;men ')
 
     def test_the_list_shows_the_newest_20_and_all_on_request(self):
         self.queue(1000)
