@@ -70,7 +70,7 @@ class AccessibilityTests(BrowserTestCase):
                              waiting_since=since)
         Party.objects.create(night=self.night, ticket="MENA", size=1, gender="m", waiting_since=since)
 
-    def audit(self, page, path: str, targets: bool = False, zoom: bool = True, allow: tuple[str, ...] = ()) -> None:
+    def audit(self, page, path: str, targets: bool = False, zoom: bool = True) -> None:
         """Open ``path`` and check it: axe's WCAG 2.1 A/AA rules; the targets; 200 % zoom."""
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(self.live_server_url + path)
@@ -79,7 +79,7 @@ class AccessibilityTests(BrowserTestCase):
         result = page.evaluate("async (tags) => (await axe.run(document, {runOnly: tags})).violations"
                                ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))",
                                WCAG)
-        self.assertEqual([v for v in result if v.split(":")[0] not in allow], [], f"axe on {path}")
+        self.assertEqual(result, [], f"axe on {path}")
         self.assertEqual(page.evaluate(SMALL_TEXT), [], f"text under 16 px on {path}")
         if targets:
             self.assertEqual(page.evaluate(SMALL_TARGETS), [], f"targets under 44 px on {path}")
@@ -99,10 +99,7 @@ class AccessibilityTests(BrowserTestCase):
         runs.start(self.night, self.colette)
         self.audit(page, reverse("board", kwargs=hub), targets=True)
         self.audit(page, reverse("board", kwargs=hub) + "?p=WUMA", targets=True)
-        # The waiting ticket still reloads itself each minute (meta refresh) until it polls like
-        # the other live pages: the one rule let through, and only there.
-        self.audit(page, reverse("intake:ticket", args=[self.family.guest_token()]), zoom=False,
-                   allow=("meta-refresh",))
+        self.audit(page, reverse("intake:ticket", args=[self.family.guest_token()]), zoom=False)
 
     def test_the_drivers_and_hosts_pages(self):
         runs.start(self.night, self.colette)

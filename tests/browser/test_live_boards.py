@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from nightstay.dispatch import announce
 from nightstay.dispatch.models import RunSheetGrant
+from nightstay.hubs.models import Night
 from nightstay.intake.models import Party
 from nightstay.planning import runs
 from nightstay.planning.models import Placement
@@ -92,6 +93,35 @@ class LiveBoardTests(BrowserTestCase):
         self.assertEqual(AddressReveal.objects.count(), reveals)  # ...and was not revealed again
         self.shot(sheet, "live-run-sheet")
         self.assertEqual(colette_problems + adele_problems, [])
+
+
+@pytest.mark.browser
+@override_settings(PLAN_TIME_LIMIT=0.2)
+class TappedPartyStaysOpenTests(LiveBoardTests):
+    """A party tapped on the board (htmx) stays open when the live poll redraws the board."""
+
+    test_two_boards_and_a_run_sheet_follow_each_other = None
+
+    def redrawn_by_the_poll(self, page) -> None:
+        page.evaluate("document.querySelector('[data-live]').dataset.drawn = 'before'")
+        with self.database():
+            Night.objects.get(pk=self.night.pk).changed()  # another coordinator's tap
+        page.wait_for_function("() => !document.querySelector('[data-live]').dataset.drawn", timeout=SOON)
+
+    def test_a_tapped_party_and_its_undo_survive_the_next_redraw(self):
+        colette, problems = self.page_logged_in_as(self.colette)
+        colette.goto(f"{self.live_server_url}/brussels/tonight/")
+        colette.click("#proposal a[href='?p=WUMA']")
+        colette.wait_for_selector("#chosen:has-text('Undo: no longer keep')")
+        self.assertIn("p=WUMA", colette.get_attribute("[data-live]", "data-live"))
+        self.redrawn_by_the_poll(colette)
+        self.assertIn("WUMA", colette.inner_text("#chosen"))
+        colette.click("#chosen button:has-text('Undo: no longer keep')")
+        colette.wait_for_selector("#chosen button:has-text('Keep here')")
+        self.redrawn_by_the_poll(colette)
+        self.assertIn("WUMA", colette.inner_text("#chosen"))
+        self.assertTrue(colette.is_visible("#chosen button:has-text('Keep here')"))
+        self.assertEqual(problems, [])
 
 
 @pytest.mark.browser

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nightstay.accounts.models import User
-from nightstay.hubs.models import Hub
+from nightstay.hubs.models import Hub, Night
 from nightstay.intake.models import Party
 from nightstay.planning import runs
 from nightstay.planning.models import Placement
@@ -115,3 +115,22 @@ class OneThumbTests(TonightTestCase):
         self.assertNotIn('name="party" maxlength', page)
         announce = page.split('<details class="announce">', 1)[1].split("</details>", 1)[0]
         self.assertIn("Yes, announce now", announce)  # folded: a second tap announces
+
+    def test_each_redrawn_part_names_the_address_the_live_poll_asks_next(self):
+        """live.js copies it into the board's data-live, so a later redraw keeps the tapped party open."""
+        board = self.url("board")
+
+        def address(r) -> str:
+            return r.content.decode().split('data-live-address="', 1)[1].split('"', 1)[0]
+
+        version = Night.objects.get(pk=self.night.pk).version
+        self.assertEqual(address(self.tap("?p=wuma")), f"{board}?p=WUMA&amp;since={version}")
+        dorm = shelter_id(self.dormitory)
+        self.assertEqual(address(self.tap(f"?w={dorm}")), f"{board}?w={dorm}&amp;since={version}")
+        r = self.client.post(self.url("pin"), {"party": "WUMA"}, headers={"HX-Request": "true"})
+        self.assertTrue(address(r).startswith(f"{board}?p=WUMA&amp;since="))  # the pin's answer: still WUMA
+        self.assertEqual(address(self.tap("?")), f"{board}?since={Night.objects.get(pk=self.night.pk).version}")
+        page = self.client.get(board + "?p=WUMA").content.decode()  # the whole board says the same twice
+        self.assertIn(f'data-live="{board}?p=WUMA&amp;since=', page)
+        self.assertIn(f'data-live-address="{board}?p=WUMA&amp;since=', page)
+

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db import connection
+from django.template import Context, Template
 from django.test import Client, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from nightstay.intake.models import BLOCK_FIRST, BLOCK_SIZE, DRAWN_FIRST, Party, TicketBlock
 
@@ -162,6 +164,38 @@ class SmallAnswerTests(HubTestCase):
         self.assertIn("Yonas", answer["row"])
         self.assertNotIn("Q001", r.content.decode())
         self.assertLess(len(r.content), 2048, len(r.content))
+
+    def test_one_registration_takes_the_same_15_queries_with_one_or_a_thousand_waiting(self):
+        # Who asks (session, user, second factor, hub, role), tonight, the phone's key, its code's
+        # block, the insert (a savepoint, 3), tonight's version, the counts, the phone's block and
+        # how much of it is used: nothing over the list, whatever its length.
+        data = {**ONE_MAN, "block": self.block, "ticket": TicketBlock.objects.get().codes[0]}
+        with self.assertNumQueries(15):
+            self.assertEqual(self.client.post(self.url, {**data, "key": str(uuid.uuid4())}, **JSON).status_code, 201)
+        self.queue(1000)
+        data["ticket"] = TicketBlock.objects.get().codes[1]
+        with self.assertNumQueries(15):
+            r = self.client.post(self.url, {**data, "key": str(uuid.uuid4())}, **JSON)
+        self.assertEqual(r.json()["ticket"], data["ticket"])
+        self.assertIn("1001 parties waiting", r.json()["head"])
+
+    def test_the_labels_read_as_django_would_write_them(self):
+        party = Party(gender="mixed", vulnerable_why="woman", status="placed")
+        self.assertEqual((party.get_gender_display(), party.get_vulnerable_why_display(), party.get_status_display()),
+                         ("family / mixed", "woman alone", "placed"))
+        with translation.override("fr"):
+            self.assertEqual(party.get_gender_display(), str(Party.Gender.MIXED.label))
+        self.assertEqual(Party(gender="x").get_gender_display(), "x")
+
+    def test_the_boards_line_of_codes_is_drawn_in_one_pass_and_escaped(self):
+        parties = [Party(ticket="KXRT", size=2, gender="f", vulnerable=True, status="placed"),
+                   Party(ticket="<b>", size=1, gender="m")]
+        line = Template('{% load parties %}{{ parties|codes:"placed" }}|{{ parties|codes }}').render(
+            Context({"parties": parties}))
+        self.assertEqual(line, '<span class="code">KXRT</span>&nbsp;2&nbsp;women⚠✓ '
+                               '<span class="code">&lt;b&gt;</span>&nbsp;1&nbsp;men |'
+                               '<span class="code">KXRT</span>&nbsp;2&nbsp;women⚠ '
+                               '<span class="code">&lt;b&gt;</span>&nbsp;1&nbsp;men ')
 
     def test_the_list_shows_the_newest_20_and_all_on_request(self):
         self.queue(1000)

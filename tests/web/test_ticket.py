@@ -112,7 +112,16 @@ class TicketPageTests(HubTestCase):
 
 @time_machine.travel(TONIGHT, tick=False)
 class TicketRefreshTests(HubTestCase):
-    def test_a_waiting_ticket_refreshes_itself_without_script(self):
-        party = Party.objects.create(night=self.hub.tonight(), ticket="KXRT", waiting_since=TONIGHT)
-        r = self.client.get(f"/intake/ticket/{party.guest_token()}/en/")
-        self.assertContains(r, '<meta http-equiv="refresh" content="60">', html=False)
+    def test_a_waiting_ticket_polls_like_the_other_live_pages_and_offers_a_reload_without_script(self):
+        night = self.hub.tonight()
+        party = Party.objects.create(night=night, ticket="KXRT", waiting_since=TONIGHT)
+        url = f"/intake/ticket/{party.guest_token()}/ar/"
+        r = self.client.get(url)
+        self.assertNotContains(r, 'http-equiv="refresh"')  # no reload that moves the page under a finger
+        self.assertContains(r, f'data-live="{url}?since={night.version}"', html=False)
+        self.assertContains(r, "nightstay/live.js")
+        self.assertContains(r, f'<a href="{url}" class="button secondary">أعيدوا تحميل الصفحة</a>', html=False)
+        self.assertEqual(self.client.get(url, {"since": night.version}).status_code, 204)
+        party.status = Party.Status.ARRIVED
+        party.save()
+        self.assertNotContains(self.client.get(url), 'class="button secondary"')  # nothing more to wait for
