@@ -18,6 +18,8 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import quote
 
+import segno
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
@@ -281,4 +283,9 @@ def driver_tonight(request: HubRequest):
     night = request.hub.tonight()
     grant = RunSheetGrant.objects.filter(night=night, driver=request.user, revoked_at__isnull=True,
                                          expires_at__gt=timezone.now()).first()
-    return render(request, "dispatch/driver_tonight.html", {"night": night, "grant": grant})
+    ctx = {"night": night, "grant": grant}
+    if grant is not None and not grant.opened_at:  # to scan or share from this page to the phone
+        request.private_page = True
+        ctx["url"] = settings.SITE_ROOT.rstrip("/") + reverse("run_sheet", args=[grant.token()])
+        ctx["qr"] = segno.make(ctx["url"], error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return render(request, "dispatch/driver_tonight.html", ctx)

@@ -21,7 +21,7 @@ from nightstay.planning.models import Trip
 from nightstay.planning.views import proposal_context
 from nightstay.pledges.models import BedPledge, SeatPledge
 
-from . import announce, links
+from . import announce, links, outgoing, tell
 from .models import ParkArrival
 
 
@@ -64,6 +64,9 @@ def board(request: HubRequest, proposal: dict | None = None):
                shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
                links=links.states(night), trips=trips)
+    ctx.update(outgoing.board(night, ctx["links"]))  # messages: ticks, names told apart, "message a driver"
+    for t in trips:
+        t.driver_name = ctx["driver_names"].get(t.driver_id, t.driver.first_name)
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
         planned = set(ctx["proposal"].tickets)
         ctx["not_planned"] = [p for p in waiting if p.ticket not in planned]
@@ -74,12 +77,14 @@ def board(request: HubRequest, proposal: dict | None = None):
 @require_POST
 def announce_plan(request: HubRequest):
     night = request.hub.tonight()
+    before = tell.snapshot(night)
     try:
         announce.announce(night, by=request.user)
     except announce.Refused as exc:
         messages.error(request, str(exc))
     else:
         night.changed()
+        tell.after_announce(night, before)  # hosts told the first time; then whoever a re-plan changes
         messages.success(request, _("Announced. Each driver finds their run sheet on their own page."))
     return redirect("board", hub=request.hub.slug)
 
