@@ -1,19 +1,24 @@
-"""Hosts and drivers told of the announced plan and of each re-plan that changes their part.
+"""Hosts and drivers told of the announced plan, of each re-plan that changes their part, and
+of where their run sheet is.
 
 After the first "Announce" each host with guests gets one message: how many, around when,
 with which driver ("2 guests arriving around 22:40 with Dara"), and a link to their own
-notice page. A re-plan is applied by announcing again: then only the hosts whose notice and
-the drivers whose run sheet it changed are told "your plan changed", with the same link.
+notice page. A re-plan is applied by announcing again: then only the hosts whose notice
+differs from what they were last told, and the drivers whose run sheet differs from what
+their phone last showed (``RunSheetGrant.seen``), are told "your plan changed", with the
+link. What a host was told is kept as a hash on the message row (its ``about``), so moves
+made on the board between two announcements are counted too.
 
 A message never holds an address, a guest's nickname or a ticket: the counts, times and a
 driver's first name are all it says; the page behind its link (logged in) shows the rest.
-What is compared (``snapshot``) does hold ticket codes, so that a guest swapped for another
-of the same size is still a change; it lives in memory for one request only.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,66 +26,78 @@ from nightstay.accounts.models import User
 from nightstay.hubs.models import Night
 from nightstay.messaging import outbox
 from nightstay.messaging.models import Message
-from nightstay.planning.models import Placement, Trip
+from nightstay.planning.models import Placement, Stop, Trip
 
+from . import changes
 from .models import RunSheetGrant
 from .names import told_apart
 
-
-def snapshot(night: Night) -> dict:
-    """Each host's notice and each driver's run sheet as they stand, to compare after an announcement."""
-    hosts = defaultdict(list)
-    for p in _placements(night):
-        hosts[p.home.host_id].append((p.party.ticket, p.party.size, _hhmm(p.arrive), _driver_of(p)))
-    drivers = defaultdict(list)
-    for t in Trip.objects.filter(night=night).prefetch_related("stops__placements__party").order_by("depart"):
-        stops = [(s.home_id or f"s{s.shelter_id}", _hhmm(s.arrive), sorted(p.party.ticket for p in s.placements.all()))
-                 for s in t.stops.order_by("order")]
-        drivers[t.driver_id].append((_hhmm(t.depart), t.end, stops))
-    return {"announced": night.status == Night.Status.ANNOUNCED,
-            "hosts": {k: sorted(v) for k, v in hosts.items()}, "drivers": dict(drivers)}
+HOST_TEMPLATES = ("host_tonight", "plan_changed")
 
 
-def after_announce(night: Night, before: dict) -> int:
-    """Queue what the announcement tells: every host with guests the first time; afterwards
-    only the hosts and drivers whose part changed. How many messages were queued."""
-    after = snapshot(night)
+def after_announce(night: Night) -> int:
+    """Queue what an announcement tells: each host whose notice differs from what they were last
+    told (the first time: every host with guests), each driver whose run sheet differs from what
+    their phone last showed. How many messages were queued."""
     placements = list(_placements(night))
-    names = told_apart(t.driver for t in Trip.objects.filter(night=night).select_related("driver"))
+    names = told_apart(tonights_drivers(night))
     by_host = defaultdict(list)
     for p in placements:
         by_host[p.home.host_id].append(p)
-    hosts = {p.home.host_id: p.home.host for p in placements}
+    last = {}
+    for m in Message.objects.filter(night=night, template__in=HOST_TEMPLATES, about__startswith="h").order_by(
+            "created_at"):
+        last[m.recipient_id] = m.about
+    hosts = {u.pk: u for u in User.objects.filter(pk__in=set(by_host) | set(last))}
     queued = 0
-    if not before["announced"]:
-        for host_id, mine in by_host.items():
-            _tell_host(hosts[host_id], night, "host_tonight", mine, names)
+    for host_id, host in hosts.items():
+        mine = by_host.get(host_id, [])
+        digest = _digest("h", [(p.party.ticket, p.party.size, _hhmm(p.arrive), str(_driver_of(p))) for p in mine])
+        if last.get(host_id) != digest:
+            _tell_host(host, night, "plan_changed" if host_id in last else "host_tonight", mine, names, digest)
             queued += 1
-        return queued
-    changed_hosts = {h for h in set(before["hosts"]) | set(after["hosts"])
-                     if before["hosts"].get(h) != after["hosts"].get(h)}
-    if changed_hosts - set(hosts):  # hosts who lost every guest
-        hosts.update({u.pk: u for u in User.objects.filter(pk__in=changed_hosts - set(hosts))})
-    for host_id in changed_hosts:
-        _tell_host(hosts[host_id], night, "plan_changed", by_host.get(host_id, []), names)
-        queued += 1
-    changed_drivers = {d for d in set(before["drivers"]) | set(after["drivers"])
-                       if before["drivers"].get(d) != after["drivers"].get(d)}
-    for driver in User.objects.filter(pk__in=changed_drivers):
-        outbox.queue(driver, night, "plan_changed", {"link": driver_page(night), "driver": True,
-                                                     "trips": len(after["drivers"].get(driver.pk, []))})
-        queued += 1
+    return queued + _tell_drivers(night)
+
+
+def _tell_drivers(night: Night) -> int:
+    """Drivers whose phone showed a run sheet that the announcement changed (once per change)."""
+    grants = RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True, seen__isnull=False).select_related(
+        "driver")
+    told = {}
+    for m in Message.objects.filter(night=night, template="plan_changed", about__startswith="d",
+                                    recipient__in=[g.driver_id for g in grants]).order_by("created_at"):
+        told[m.recipient_id] = m.about
+    queued = 0
+    for grant in grants:
+        outline = changes.sheet_outline(_trips(night, grant.driver_id))
+        digest = _digest("d", outline)
+        if (grant.seen or {}).get("outline") not in (None, outline) and told.get(grant.driver_id) != digest:
+            outbox.queue(grant.driver, night, "plan_changed", {"link": driver_page(night), "driver": True,
+                                                               "trips": len(outline["departs"])}, about=digest)
+            queued += 1
     return queued
 
 
-def _tell_host(host, night: Night, template: str, placements: list[Placement], names: dict) -> None:
+def _trips(night: Night, driver_id) -> list[Trip]:
+    placements = Prefetch("placements", queryset=Placement.objects.select_related("party"))
+    stops = Prefetch("stops", queryset=Stop.objects.select_related("home", "shelter").prefetch_related(placements))
+    return list(Trip.objects.filter(night=night, driver_id=driver_id).order_by("seq").prefetch_related(stops))
+
+
+def _digest(kind: str, outline) -> str:
+    """What a message told a host ("h") or driver ("d"), as a hash kept in its row's ``about``."""
+    return kind + hashlib.sha256(json.dumps(outline, sort_keys=True).encode()).hexdigest()[:63]
+
+
+def _tell_host(host, night: Night, template: str, placements: list[Placement], names: dict, digest: str) -> None:
     """One message: per arrival time and driver, how many guests (never who)."""
     groups: dict[tuple, int] = defaultdict(int)
     for p in placements:
         driver = p.stop.trip.driver_id if p.stop_id else None
         groups[(_hhmm(p.arrive), names.get(driver, "") if driver else "")] += p.party.size
     arrivals = [{"n": n, "at": at, "driver": name} for (at, name), n in sorted(groups.items())]
-    outbox.queue(host, night, template, {"arrivals": arrivals, "link": host_page(night), "driver": False})
+    outbox.queue(host, night, template, {"arrivals": arrivals, "link": host_page(night), "driver": False},
+                 about=digest)
 
 
 def send_link(grant: RunSheetGrant, renewed: bool = False) -> Message:

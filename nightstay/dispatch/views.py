@@ -77,14 +77,13 @@ def board(request: HubRequest, proposal: dict | None = None):
 @require_POST
 def announce_plan(request: HubRequest):
     night = request.hub.tonight()
-    before = tell.snapshot(night)
     try:
         announce.announce(night, by=request.user)
     except announce.Refused as exc:
         messages.error(request, str(exc))
     else:
         night.changed()
-        tell.after_announce(night, before)  # hosts told the first time; then whoever a re-plan changes
+        tell.after_announce(night)  # hosts told the first time; then whoever a re-plan changes
         messages.success(request, _("Announced. Each driver finds their run sheet on their own page."))
     return redirect("board", hub=request.hub.slug)
 
