@@ -88,11 +88,14 @@ def run_sheet_link(view):
             return _refusal(request, "dispatch/gone.html", 410)
         held = request.COOKIES.get(DEVICE_COOKIE, "")
         secret = held or secrets.token_urlsafe(32)
+        fresh = not grant.device_hash
         if not grant.bind(secret):
             if _cross_site_visit(request, held):
                 return render(request, "dispatch/opening.html", {"again": f"{request.path}?again=1"})
             return _refusal(request, "dispatch/other_phone.html", 403)
         request.run_device = grant.device_hash[:16]
+        if fresh:
+            grant.night.changed()  # the board's "opened" tick
         try:
             response = view(request, grant, token, **kwargs)
         except Http404:
