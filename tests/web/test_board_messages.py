@@ -210,3 +210,19 @@ class CoordinatorWordsTests(RunSheetTestCase):
         r = self.say("message_road", "Road closed at Louise")
         self.assertContains(r, "Sent to 1 driver on the road.")
         self.assertEqual([m.recipient for m in Message.objects.filter(template="from_coordinator")], [self.dara])
+
+
+class LanguageTests(HostsToldTests):
+    test_a_replan_tells_only_those_whose_part_changed = None
+    test_a_driver_whose_phone_never_showed_the_sheet_is_not_told_it_changed = None
+    test_announcing_again_unchanged_tells_nobody = None
+    test_each_host_with_guests_is_told_how_many_when_and_with_whom = None
+
+    def test_each_host_is_told_in_their_own_language(self):
+        self.hugo.language, self.bea.language = "fr", "nl"
+        self.hugo.save(), self.bea.save()
+        self.announce()
+        hugo = Message.objects.get(recipient=self.hugo)
+        self.assertIn("2 invités arrivent vers", hugo.body)
+        self.assertIn("vos invités ce soir", hugo.subject)
+        self.assertIn("1 gast, thuis rond", Message.objects.get(recipient=self.bea).body)
