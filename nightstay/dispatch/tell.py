@@ -93,7 +93,7 @@ def _tell_host(host, night: Night, template: str, placements: list[Placement], n
     """One message: per arrival time and driver, how many guests (never who)."""
     groups: dict[tuple, int] = defaultdict(int)
     for p in placements:
-        driver = p.stop.trip.driver_id if p.stop_id else None
+        driver = _driver_of(p)
         groups[(_hhmm(p.arrive), names.get(driver, "") if driver else "")] += p.party.size
     arrivals = [{"n": n, "at": at, "driver": name} for (at, name), n in sorted(groups.items())]
     outbox.queue(host, night, template, {"arrivals": arrivals, "link": host_page(night), "driver": False},
