@@ -58,11 +58,15 @@ def send_links(night: Night) -> int:
     return sent
 
 
-def board(night: Night, grants: list[RunSheetGrant]) -> dict:
-    """The board's part: each link's last message and a name that tells its driver apart; the
-    drivers a coordinator may message, and how many are on the road."""
-    drivers = tonights_drivers(night)
-    names = told_apart(drivers)
+def board(night: Night, grants: list[RunSheetGrant], trips) -> dict:
+    """The board's part, from the links and trips it shows already (one query more): each link's
+    last message and a name that tells its driver apart; the drivers a coordinator may message,
+    and how many are on the road."""
+    trips = list(trips)
+    drivers = {t.driver_id: t.driver for t in trips}
+    for g in grants:
+        drivers.setdefault(g.driver_id, g.driver)
+    names = told_apart(drivers.values())
     last = {}
     for m in (Message.objects.filter(night=night, template="run_sheet").order_by("created_at")
               .only("about", "state", "channel", "sent_at", "created_at")):
@@ -70,18 +74,19 @@ def board(night: Night, grants: list[RunSheetGrant]) -> dict:
     for g in grants:
         g.name, g.message = names.get(g.driver_id, g.driver.first_name), last.get(str(g.pk))
     return {"driver_names": names, "drivers_to_message": sorted(
-                ((str(d.pk), names[d.pk]) for d in drivers), key=lambda d: d[1].casefold()),
-            "on_the_road": len(on_the_road(night)), "links_announced": night.status == Night.Status.ANNOUNCED}
+                ((str(pk), name) for pk, name in names.items()), key=lambda d: d[1].casefold()),
+            "on_the_road": len(_on_the_road(trips)), "links_announced": night.status == Night.Status.ANNOUNCED}
 
 
 def on_the_road(night: Night) -> set:
     """Drivers with a trip that left and is not over: a stop still to drop, or not yet back."""
+    return _on_the_road(Trip.objects.filter(night=night, departed_at__isnull=False).prefetch_related("stops"))
+
+
+def _on_the_road(trips) -> set:
     now = timezone.now()
-    road = set()
-    for t in Trip.objects.filter(night=night, departed_at__isnull=False).prefetch_related("stops"):
-        if any(s.dropped_at is None for s in t.stops.all()) or t.end_at > now:
-            road.add(t.driver_id)
-    return road
+    return {t.driver_id for t in trips if t.departed_at is not None
+            and (any(s.dropped_at is None for s in t.stops.all()) or t.end_at > now)}
 
 
 def clean(text: str) -> str:

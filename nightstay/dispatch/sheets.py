@@ -94,8 +94,9 @@ def run_sheet_link(view):
                 return render(request, "dispatch/opening.html", {"again": f"{request.path}?again=1"})
             return _refusal(request, "dispatch/other_phone.html", 403)
         request.run_device = grant.device_hash[:16]
-        if fresh:
-            grant.night.changed()  # the board's "opened" tick
+        if fresh:  # the board's "opened" tick; this page shows the version it made
+            grant.night.changed()
+            grant.night.version += 1
         try:
             response = view(request, grant, token, **kwargs)
         except Http404:

@@ -64,7 +64,7 @@ def board(request: HubRequest, proposal: dict | None = None):
                shelter_beds=shelter_beds,
                seats=sum(p.seats for p in seats), volunteers=_volunteers(night, beds, seats),
                links=links.states(night), trips=trips)
-    ctx.update(outgoing.board(night, ctx["links"]))  # messages: ticks, names told apart, "message a driver"
+    ctx.update(outgoing.board(night, ctx["links"], trips))  # messages: ticks, names told apart, "message a driver"
     for t in trips:
         t.driver_name = ctx["driver_names"].get(t.driver_id, t.driver.first_name)
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
