@@ -87,6 +87,8 @@ def run_sheet_link(view):
         except Gone:
             return _refusal(request, "dispatch/gone.html", 410)
         held = request.COOKIES.get(DEVICE_COOKIE, "")
+        if _link_preview(request, held):
+            return render(request, "dispatch/link_preview.html")  # binds nothing, shows nothing
         secret = held or secrets.token_urlsafe(32)
         fresh = not grant.device_hash
         if not grant.bind(secret):
@@ -111,6 +113,19 @@ def run_sheet_link(view):
         return response
 
     return wrapper
+
+
+PREVIEWERS = ("facebookexternalhit", "Facebot", "Twitterbot", "WhatsApp", "TelegramBot", "Slackbot", "Discordbot",
+              "SkypeUriPreview", "LinkedInBot", "Iframely", "Embedly", "redditbot", "Mastodon", "Googlebot", "bingbot")
+
+
+def _link_preview(request, held: str) -> bool:
+    """A chat app or social site fetching the link to draw a preview of it (WhatsApp, iMessage,
+    which asks as facebookexternalhit and Twitterbot, Telegram, Slack...) when a driver shares it
+    from their page: that fetch must not take the link from the driver's phone. A fetcher that
+    lies about what it is gets the same one-phone rule as anyone."""
+    agent = request.headers.get("User-Agent", "")
+    return request.method in ("GET", "HEAD") and not held and any(word in agent for word in PREVIEWERS)
 
 
 def _cross_site_visit(request, held: str) -> bool:

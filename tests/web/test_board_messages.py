@@ -226,3 +226,23 @@ class LanguageTests(HostsToldTests):
         self.assertIn("2 invités arrivent vers", hugo.body)
         self.assertIn("vos invités ce soir", hugo.subject)
         self.assertIn("1 gast, thuis rond", Message.objects.get(recipient=self.bea).body)
+
+
+class LinkPreviewTests(RunSheetTestCase):
+    """A driver shares their link from their page into a chat: the app's preview fetch must not
+    take the link from the driver's phone."""
+
+    def test_a_chat_apps_preview_fetch_binds_nothing_and_shows_nothing(self):
+        for agent in ("WhatsApp/2.23.20.0 A", "facebookexternalhit/1.1 Facebot Twitterbot/1.0",  # iMessage
+                      "TelegramBot (like TwitterBot)", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"):
+            r = Client().get(self.sheet, headers={"User-Agent": agent})
+            self.assertEqual(r.status_code, 200, agent)
+            self.assertNotContains(r, "Rue du Trône")
+            self.assertNotContains(r, "FAMY")
+            self.assertNotIn("nightstay_run_device", r.cookies)
+        self.grant.refresh_from_db()
+        self.assertEqual((self.grant.device_hash, self.grant.opened_at), ("", None))
+        phone = Client()
+        self.assertContains(phone.get(self.sheet), "Rue du Trône 12")  # the driver's phone still gets it
+        r = Client().get(self.sheet, headers={"User-Agent": "WhatsApp/2.23.20.0 A"})
+        self.assertNotContains(r, "Rue du Trône", status_code=200)  # and a preview after it still nothing
