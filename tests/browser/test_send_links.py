@@ -90,4 +90,12 @@ class SendLinksTests(BrowserTestCase):
         self.assertEqual(board.locator("#links .tick.opened").count(), 1)
         with self.database():
             self.assertTrue(RunSheetGrant.objects.get(driver=omar).opened_at)
-        self.assertEqual(problems + phone_problems, [])
+        # Nora, on her laptop, finds a code to scan and a share button for her phone.
+        laptop, laptop_problems = self.page_logged_in_as(self.drivers[5])
+        laptop.goto(f"{self.live_server_url}/brussels/driver/tonight/")
+        self.assertTrue(laptop.locator("#share svg").is_visible())
+        laptop.click("#share button:has-text('Share the link')")
+        laptop.wait_for_function("() => document.querySelector('[data-share-status]').textContent.length > 0")
+        with self.database():
+            self.assertIsNone(RunSheetGrant.objects.get(driver=self.drivers[5]).opened_at)  # shown, not opened
+        self.assertEqual(problems + phone_problems + laptop_problems, [])
