@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import STAFF, Night
 
+from . import tell
 from .models import RunSheetGrant
 
 
@@ -67,7 +68,13 @@ def new_link(request: HubRequest, grant: str):
     old = get_object_or_404(RunSheetGrant, pk=grant, night=request.hub.tonight(), revoked_at__isnull=True)
     old.revoked_at = timezone.now()
     old.save(update_fields=["revoked_at"])
-    RunSheetGrant.issue(old.night, old.driver)
-    messages.success(request, _("The old link no longer opens. The driver finds the new one on their page, "
-                                "or show its code once."))
+    grant, _token = RunSheetGrant.issue(old.night, old.driver)
+    if tell.was_sent(old):  # the driver was sent the old one: they are told of the new one
+        tell.send_link(grant, renewed=True)
+        old.night.changed()
+        messages.success(request, _("The old link no longer opens. The driver is sent word of the new one, "
+                                    "or show its code once."))
+    else:
+        messages.success(request, _("The old link no longer opens. The driver finds the new one on their page, "
+                                    "or show its code once."))
     return redirect("board", hub=request.hub.slug)

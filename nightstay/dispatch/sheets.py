@@ -18,6 +18,8 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import quote
 
+import segno
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
@@ -86,12 +88,18 @@ def run_sheet_link(view):
         except Gone:
             return _refusal(request, "dispatch/gone.html", 410)
         held = request.COOKIES.get(DEVICE_COOKIE, "")
+        if _link_preview(request, held):
+            return render(request, "dispatch/link_preview.html")  # binds nothing, shows nothing
         secret = held or secrets.token_urlsafe(32)
+        fresh = not grant.device_hash
         if not grant.bind(secret):
             if _cross_site_visit(request, held):
                 return render(request, "dispatch/opening.html", {"again": f"{request.path}?again=1"})
             return _refusal(request, "dispatch/other_phone.html", 403)
         request.run_device = grant.device_hash[:16]
+        if fresh:  # the board's "opened" tick; this page shows the version it made
+            grant.night.changed()
+            grant.night.version += 1
         try:
             response = view(request, grant, token, **kwargs)
         except Http404:
@@ -106,6 +114,19 @@ def run_sheet_link(view):
         return response
 
     return wrapper
+
+
+PREVIEWERS = ("facebookexternalhit", "Facebot", "Twitterbot", "WhatsApp", "TelegramBot", "Slackbot", "Discordbot",
+              "SkypeUriPreview", "LinkedInBot", "Iframely", "Embedly", "redditbot", "Mastodon", "Googlebot", "bingbot")
+
+
+def _link_preview(request, held: str) -> bool:
+    """A chat app or social site fetching the link to draw a preview of it (WhatsApp, iMessage,
+    which asks as facebookexternalhit and Twitterbot, Telegram, Slack...) when a driver shares it
+    from their page: that fetch must not take the link from the driver's phone. A fetcher that
+    lies about what it is gets the same one-phone rule as anyone."""
+    agent = request.headers.get("User-Agent", "")
+    return request.method in ("GET", "HEAD") and not held and any(word in agent for word in PREVIEWERS)
 
 
 def _cross_site_visit(request, held: str) -> bool:
@@ -284,4 +305,9 @@ def driver_tonight(request: HubRequest):
     night = request.hub.tonight()
     grant = RunSheetGrant.objects.filter(night=night, driver=request.user, revoked_at__isnull=True,
                                          expires_at__gt=timezone.now()).first()
-    return render(request, "dispatch/driver_tonight.html", {"night": night, "grant": grant})
+    ctx = {"night": night, "grant": grant}
+    if grant is not None and not grant.opened_at:  # to scan or share from this page to the phone
+        request.private_page = True
+        ctx["url"] = settings.SITE_ROOT.rstrip("/") + reverse("run_sheet", args=[grant.token()])
+        ctx["qr"] = segno.make(ctx["url"], error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return render(request, "dispatch/driver_tonight.html", ctx)

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import links, sheets, stays, undo, views
+from . import links, outgoing, sheets, stays, undo, views
 
 urlpatterns = [
     path("<slug:hub>/tonight/", views.board, name="board"),
     path("<slug:hub>/tonight/announce/", views.announce_plan, name="announce"),
     path("<slug:hub>/tonight/park/", views.at_park, name="at_park"),
+    path("<slug:hub>/tonight/links/send/", outgoing.send_all, name="send_links"),
+    path("<slug:hub>/tonight/messages/driver/", outgoing.message_driver, name="message_driver"),
+    path("<slug:hub>/tonight/messages/road/", outgoing.message_road, name="message_road"),
     path("<slug:hub>/tonight/links/<uuid:grant>/new/", links.new_link, name="new_link"),
     path("<slug:hub>/tonight/links/<uuid:grant>/code/", links.show_code, name="show_link_code"),
     path("<slug:hub>/stays/", stays.stays_page, name="stays"),

@@ -22,7 +22,7 @@ from nightstay.planning.views import proposal_context
 from nightstay.pledges import still_on
 from nightstay.pledges.models import BedPledge, SeatPledge
 
-from . import announce, links
+from . import announce, links, outgoing, tell
 from .models import ParkArrival
 
 
@@ -79,6 +79,9 @@ def board(request: HubRequest, proposal: dict | None = None):
                staying=Party.objects.filter(night=night, status=Party.Status.STAYING).aggregate(
                    parties=Count("pk"), people=Sum("size")))  # on a stay: straight to their host
     ctx["still_asked"] = ctx["hosts_at_home"] or any(v["still"] for v in ctx["volunteers"])
+    ctx.update(outgoing.board(night, ctx["links"], trips))  # messages: ticks, names told apart, "message a driver"
+    for t in trips:
+        t.driver_name = ctx["driver_names"].get(t.driver_id, t.driver.first_name)
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since
         planned = set(ctx["proposal"].tickets)
         ctx["not_planned"] = [p for p in waiting if p.ticket not in planned]
@@ -95,6 +98,7 @@ def announce_plan(request: HubRequest):
         messages.error(request, str(exc))
     else:
         night.changed()
+        tell.after_announce(night)  # hosts told the first time; then whoever a re-plan changes
         messages.success(request, _("Announced. Each driver finds their run sheet on their own page."))
     return redirect("board", hub=request.hub.slug)
 

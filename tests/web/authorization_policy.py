@@ -94,6 +94,9 @@ POLICY = {
     "announce": post_only(STAFF),
     "at_park": post_only(STAFF),
     "new_link": {"live": post_only(STAFF), "revoked": post_only(NOBODY)},
+    "send_links": post_only(STAFF),  # messages from the board (dispatch.outgoing)
+    "message_driver": post_only(STAFF),
+    "message_road": post_only(STAFF),
     # A link's QR code: shown once, by a coordinator; never again, never for a dead link.
     "show_link_code": {"live": post_only(STAFF), "shown already": post_only(NOBODY), "revoked": post_only(NOBODY)},
     # Hosts' and drivers' own pages.

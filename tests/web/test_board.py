@@ -189,8 +189,9 @@ class BoardQueryTests(TonightTestCase):
         # 22, the shelters' beds, runs whose worker died, the beds lent tonight, and what a re-plan would
         # change against the announcement (the proposal's rows, the announced placements, the trips still
         # to leave: 11), the timeline, its alerts, the drivers and shelters a coordinator may report on (4),
-        # who was asked "still on tonight?" (1), the guests on a stay tonight (1); the same for any size of night
-        with self.assertNumQueries(41):
+        # who was asked "still on tonight?" (1), the guests on a stay tonight (1), the drivers' last run-sheet
+        # messages (1); the same for any size of night
+        with self.assertNumQueries(42):
             r = self.client.get(self.url("board"))
         self.assertContains(r, "On the road")
 

@@ -125,7 +125,7 @@ class RunSheetTests(RunSheetTestCase):
         self.assertNotIn("http", "".join(re.findall(r'(?:src|href)="([^"]+)"', html)))
 
     def test_queries(self):
-        with self.assertNumQueries(10):  # the link, binding this phone, the trips, the limits, the audit row, what it showed, lateness
+        with self.assertNumQueries(11):  # the link, binding this phone, the board's "opened" tick, the trips, the limits, the audit row, what it showed, lateness
             self.client.get(self.sheet)
         with self.assertNumQueries(8):  # a reload: the phone is known
             self.client.get(self.sheet)
