@@ -252,6 +252,7 @@ class WholeNightTests(BrowserTestCase):
             "People at the park": str(people),
             "In the dormitory and shelters": str(dormitory),
             "With hosts": str(hosts),
+            "of whom on a stay": str(parties.filter(status=Party.Status.STAYING).aggregate(n=Sum("size"))["n"] or 0),
             "Left waiting": str(people - dormitory - hosts),
             "Vulnerable, sheltered": f"{vulnerable_sheltered} / {vulnerable}",
             "Hosts": str(placed.filter(home__isnull=False).values("home").distinct().count()),
