@@ -101,6 +101,28 @@ def key_of(night_id, create: bool = False) -> tuple[str, bytes]:
     return fingerprint(key), key
 
 
+def reseal_all() -> int:
+    """Re-seal every night's key file under the current field key (``rotate_field_keys``): once
+    the old field key is dropped, a file sealed under it would read as a lost key."""
+    ring, count = crypto.keyring(), 0
+    for path in sorted(_dir().glob("*.key")) if _dir().exists() else []:
+        night_id = path.stem
+        text = path.read_text().strip()
+        if crypto.sealed_with(text) == ring.current[0]:
+            continue
+        plain = crypto.open_sealed(text, _binding(night_id), ring)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, crypto.seal(plain, _binding(night_id), ring).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        count += 1
+    return count
+
+
 def destroy(night_id) -> bool:
     """Overwrite the night's key file with random bytes, flush, unlink; True when there was one."""
     path = _path(night_id)
