@@ -1,4 +1,4 @@
-"""Test settings: the real settings, with a throw-away field key, a cheap hasher and mail kept in memory."""
+"""Test settings: the real settings, with a throw-away field key and night-key directory, a cheap hasher and mail kept in memory."""
 import os
 
 from nightstay.messaging.vapid import new_private_key as new_vapid_key
@@ -6,6 +6,13 @@ from nightstay.privacy.crypto import new_key_line
 
 os.environ.setdefault("NIGHTSTAY_FIELD_KEYS", new_key_line("test"))
 os.environ.setdefault("VAPID_PRIVATE_KEY", new_vapid_key())  # no test writes var/vapid-key
+if "NIGHTSTAY_NIGHT_KEY_DIR" not in os.environ:  # one directory per test process, shared with its subprocesses
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["NIGHTSTAY_NIGHT_KEY_DIR"] = tempfile.mkdtemp(prefix="nightstay-night-keys-")
+    atexit.register(shutil.rmtree, os.environ["NIGHTSTAY_NIGHT_KEY_DIR"], True)
 
 from nightstay.site.settings import *  # noqa: E402,F401,F403
 

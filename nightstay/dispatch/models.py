@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from nightstay.privacy.labels import label
+from nightstay.privacy.night_fields import NightSealedJSONField
 
 
 class RunSheetGrant(models.Model):
@@ -37,7 +38,7 @@ class RunSheetGrant(models.Model):
     shown_at = models.DateTimeField(null=True, blank=True)
     shown_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
-    seen = models.JSONField(null=True, blank=True)
+    seen = NightSealedJSONField(null=True, blank=True, forgettable=True)  # sealed under the night's key
 
     data_labels = {
         "id": label("technical", "night"),
@@ -51,7 +52,7 @@ class RunSheetGrant(models.Model):
         "shown_at": label("technical", "night", "when a coordinator showed the link's QR code (once)"),
         "shown_by": label("personal", "night", "the coordinator who showed it"),
         "seen": label("operational", "night", "the sheet as its phone last showed it (areas, times, codes; "
-                                              "no address), to say what changed"),
+                                              "no address), to say what changed; sealed under the night's key"),
     }
 
     @staticmethod

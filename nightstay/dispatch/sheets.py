@@ -37,6 +37,7 @@ from nightstay.planning import events
 from nightstay.planning.forms import MakeStayForm
 from nightstay.planning.models import Placement, Stay, Stop, Trip
 from nightstay.pledges.models import BedPledge
+from nightstay.privacy.night_fields import seal_for
 from nightstay.privacy.reveal import RevealRefused, reveal
 
 from . import changes
@@ -190,7 +191,7 @@ def _sheet(request, grant: RunSheetGrant, token: str):
         geo = map_link(where.lat, where.lon, text, request.headers.get("User-Agent", ""))
     seen = changes.remember(grant.seen, changes.sheet_outline(trips), changes.sheet_changes)
     if seen != grant.seen:
-        RunSheetGrant.objects.filter(pk=grant.pk).update(seen=seen)
+        RunSheetGrant.objects.filter(pk=grant.pk).update(seen=seal_for(grant, "seen", seen))
     ctx = {"grant": grant, "trips": trips, "next": nxt, "address": address, "refused": refused, "geo": geo,
            "token": token, "kept": kept, "note": seen["note"], "undo_since": undo_since(),
            "shown": shown if (address or kept or (nxt is not None and nxt.home is None)) else "",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
+from nightstay.privacy.night_fields import NightSealedJSONField
 
 
 class PlanRun(models.Model):
@@ -32,8 +33,8 @@ class PlanRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    night_json = models.JSONField(null=True, blank=True)
-    plan_json = models.JSONField(null=True, blank=True)
+    night_json = NightSealedJSONField(null=True, blank=True)  # sealed under the night's key (crypto-shredding)
+    plan_json = NightSealedJSONField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
@@ -43,8 +44,9 @@ class PlanRun(models.Model):
         "created_at": label("technical", "night"),
         "created_by": label("personal", "night"),
         "status": label("technical", "night"),
-        "night_json": label("operational", "night", "ids, sizes, rounded coordinates: no names, no addresses"),
-        "plan_json": label("operational", "night"),
+        "night_json": label("operational", "night", "ids, sizes, rounded coordinates: no names, no addresses; "
+                                                    "sealed under the night's key, which the panic destroys"),
+        "plan_json": label("operational", "night", "which ticket goes to which place; sealed under the night's key"),
         "error": label("technical", "night"),
         "heartbeat_at": label("technical", "night", "the worker's sign of life while it solves"),
     }

@@ -26,6 +26,8 @@ from django_tasks import task
 
 from nightstay.hubs.models import Night
 from nightstay.planner import MaxRuntime, NightError, read_night, solve
+from nightstay.privacy.night_fields import seal_for
+from nightstay.privacy.night_keys import NightKeyLost
 
 from . import nightfile
 from .models import PlanRun
@@ -37,6 +39,7 @@ HEARTBEAT_STALE = timedelta(seconds=5)  # a running run silent this long lost it
 QUEUED_STALE = timedelta(seconds=60)  # a run no worker picked up this long: no worker runs
 UNDER_WAY = (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING)
 WORKER_STOPPED = "the planning worker stopped; press Plan again"
+KEY_LOST = "the night's key is gone: this plan cannot be read; press Plan again"
 NO_WORKER = "no planning worker is running; press Plan again (docs/deploy.md: workers)"
 
 
@@ -97,7 +100,7 @@ def execute(run_id: str) -> None:
     try:
         stop = MaxRuntime(settings.PLAN_TIME_LIMIT)
         plan = solve(read_night(run.night_json), stop).to_json()
-        status, fields = PlanRun.Status.DONE, {"plan_json": plan}
+        status, fields = PlanRun.Status.DONE, {"plan_json": seal_for(run, "plan_json", plan)}
     except Exception as exc:  # the board must say "failed", never spin forever
         log.exception("planner run %s failed", run_id)
         fields = {"error": str(exc)[:300]}
@@ -121,5 +124,18 @@ def _heartbeat(run_id: str, stop: threading.Event) -> None:
 
 
 def proposal(night: Night) -> PlanRun | None:
-    """The latest finished plan of the night: what the board shows and what "Announce" sends."""
-    return night.plan_runs.filter(status=PlanRun.Status.DONE).order_by("-created_at").first()
+    """The latest finished plan of the night: what the board shows and what "Announce" sends.
+
+    A plan sealed under a key of the night that is gone (``privacy.night_keys``: its file lost
+    during the night) can be neither shown nor announced: it is marked failed, the board says
+    so, and "Plan" makes a new one from the night's rows under a new key."""
+    while (run := night.plan_runs.filter(status=PlanRun.Status.DONE).order_by("-created_at").first()) is not None:
+        try:
+            run.night_json, run.plan_json
+        except NightKeyLost:
+            log.error("planner run %s of night %s: the night's key is gone, the plan cannot be read", run.pk, night.pk)
+            PlanRun.objects.filter(pk=run.pk).update(status=PlanRun.Status.FAILED, error=KEY_LOST)
+            night.changed()
+            continue
+        return run
+    return None

@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import night_keys
 from .labels import Retention, Sensitivity
 from .registry import night_model, registry
 
@@ -109,7 +110,16 @@ def purge_night(night, now: datetime | None = None) -> Counter:
         deleted.update({k: v for k, v in by_model.items() if v})
     night.purged_at = now or timezone.now()
     night.save(update_fields=["purged_at"])
+    shred(night)
     return deleted
+
+
+def shred(night) -> None:
+    """Destroy the key of ``night`` once its deletion is committed: every copy of what it sealed,
+    in ``pg_wal``, a backup or a freed block, no longer opens (``night_keys``). Not before the
+    commit: a purge that rolls back must leave a night that still reads."""
+    night_id = night.pk
+    transaction.on_commit(lambda: night_keys.destroy(night_id))
 
 
 def nights_due(now: datetime):
@@ -200,9 +210,9 @@ def end_sessions(user_ids, keep: str | None = None) -> int:
 
 def wipe(nights, user_ids, keep_session: str | None = None, hub_ids=()) -> dict:
     """A panic: the ``nights`` not yet purged on time lose their rows at once (counts first,
-    run-sheet links with them), the stays of ``hub_ids`` are deleted, and every session of
-    ``user_ids`` ends but ``keep_session``; then what was deleted is cleared from the
-    database's files (``privacy.scrub``)."""
+    run-sheet links with them) and their keys (``night_keys``), the stays of ``hub_ids`` are
+    deleted, and every session of ``user_ids`` ends but ``keep_session``; then what was deleted
+    is cleared from the database's files (``privacy.scrub``)."""
     from .scrub import scrub
 
     done = _wipe(nights, user_ids, keep_session, hub_ids)
@@ -217,6 +227,8 @@ def _wipe(nights, user_ids, keep_session: str | None, hub_ids=()) -> dict:
     for night in nights.filter(not_purged_on_time()):
         if any(night_rows(night).values()):
             rows.update(purge_night(night, now))
+        else:
+            shred(night)  # a night with no rows left may still have its key
     ended = sum(entry.model.objects.filter(hub__in=list(hub_ids)).delete()[0] for entry in registry.ending)
     return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session), "ended": ended}
 

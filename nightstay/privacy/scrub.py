@@ -15,7 +15,8 @@ journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
   seconds for the transactions older than itself to end. It gives up on a table locked for
   more than a few seconds rather than hang the panic, and says so in the log. The write-ahead
   log (``pg_wal``) still holds the night's inserts until its segments are recycled: that is the
-  limit of this scrub (``docs/threat-model.md``).
+  limit of this scrub; what is sealed under the night's key no longer opens there once the panic
+  destroyed the key (``night_keys``, ``docs/threat-model.md``).
 
 A scrub runs outside any transaction (``VACUUM`` refuses to run inside one): called inside
 one, it waits for the commit.
@@ -28,6 +29,7 @@ import time
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
 
+from .models import AddressReveal
 from .registry import registry
 from .retention import night_scoped
 
@@ -36,9 +38,11 @@ WAIT_SECONDS = 5  # for older transactions to end, and for a table's lock
 
 
 def scrubbed_tables() -> list[str]:
-    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications, stays."""
+    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications,
+    stays, and the address audit (the panic blanks which home each row names: the old row version
+    with the home's id must go from the file too)."""
     models = ([model for model, _ in night_scoped()] + [Session] + [entry.model for entry in registry.decided]
-              + [entry.model for entry in registry.ending])
+              + [entry.model for entry in registry.ending] + [AddressReveal])
     return sorted({model._meta.db_table for model in models})
 
 

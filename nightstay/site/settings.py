@@ -217,6 +217,9 @@ SMS_FILE_PATH = VAR_DIR / "sms"
 # Field encryption keys live outside the database and its backups (see nightstay.privacy.crypto).
 FIELD_KEYS = os.environ.get("NIGHTSTAY_FIELD_KEYS", "")
 FIELD_KEY_FILE = Path(os.environ.get("NIGHTSTAY_FIELD_KEY_FILE", VAR_DIR / "field-keys"))
+# One key per night, outside the database, destroyed by the panic and the purge
+# (nightstay.privacy.night_keys). Every process of the site and the planning worker must share it.
+NIGHT_KEY_DIR = Path(os.environ.get("NIGHTSTAY_NIGHT_KEY_DIR", VAR_DIR / "night-keys"))
 
 # Logs can hold guest data: nothing but warnings from Django, no request lines with IPs.
 LOGGING = {

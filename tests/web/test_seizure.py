@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nightstay.accounts.models import User
-from nightstay.privacy import crypto
+from nightstay.privacy import crypto, night_keys
 from nightstay.privacy.fields import SealedField, binding
 from nightstay.privacy.models import AddressReveal
 from nightstay.privacy.retention import night_rows, purge
@@ -201,6 +201,16 @@ def audit_rows(dump: str) -> list[str]:
 
 class KeyRotationTests(TransactionTestCase):
     def setUp(self):
+        # The rotation re-seals every night's key file: a directory of this test's own, so the
+        # other tests' nights keep keys sealed under the test key.
+        import shutil
+        import tempfile
+
+        keys = tempfile.mkdtemp(prefix="nightstay-rotation-")
+        self.addCleanup(shutil.rmtree, keys, True)
+        own_dir = override_settings(NIGHT_KEY_DIR=keys)
+        own_dir.enable()
+        self.addCleanup(own_dir.disable)
         HubTestCase.setUpTestData.__func__(self)
         Application.objects.create(hub=self.hub, first_name="Noor", phone=APPLICANT["phone"],
                                    email=APPLICANT["email"], area="Schaerbeek", offer="host", consent=True)
@@ -215,6 +225,7 @@ class KeyRotationTests(TransactionTestCase):
 
         old = settings.FIELD_KEYS
         new = crypto.new_key_line("k2")
+        night_key = night_keys.key_of(self.hub.tonight().pk, create=True)
         with override_settings(FIELD_KEYS=f"{new}\n{old}"):
             self.assertIn("values re-sealed: ", self.rotate())
             self.assertIn("values re-sealed: 0", self.rotate())  # a second run has nothing to do
@@ -223,6 +234,7 @@ class KeyRotationTests(TransactionTestCase):
                 self.assertEqual(crypto.sealed_with(stored), "k2")
                 crypto.open_sealed(stored, binding(row, name))
             self.assertEqual(User.objects.get(pk=self.hugo.pk).phone, "+32 470 00 00 00")
+            self.assertEqual(night_keys.key_of(self.hub.tonight().pk), night_key)  # the night's key re-sealed too
             self.assertIn("index entries re-computed: 8", self.rotate())  # the index follows the new key
             self.assertEqual(User.objects.get_by_email("hugo@example.org"), self.hugo)
             self.assertTrue(Client().login(email="hugo@example.org", password="correct horse battery staple"))

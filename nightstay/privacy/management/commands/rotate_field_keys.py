@@ -5,6 +5,7 @@ once more (the second run re-computes the e-mail index, which is keyed from the 
 """
 from django.core.management.base import BaseCommand
 
+from nightstay.privacy import night_keys
 from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField, reseal
 from nightstay.privacy.retention import platform_models
@@ -34,4 +35,6 @@ class Command(BaseCommand):
                         reindexed += 1
                 if changed:
                     model.objects.filter(pk=row.pk).update(**changed)
-        self.stdout.write(f"values re-sealed: {resealed}, index entries re-computed: {reindexed}")
+        nights = night_keys.reseal_all()  # the nights' keys are sealed under the field keys too
+        self.stdout.write(f"values re-sealed: {resealed}, index entries re-computed: {reindexed}, "
+                          f"night keys re-sealed: {nights}")
