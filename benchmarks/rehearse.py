@@ -46,8 +46,8 @@ def one(template: Path, scenario: str, seed: int, time_limit: float, workdir: Pa
     db.unlink(missing_ok=True)
     found = FIGURES.search(done.stdout)
     row = {"scenario": scenario, "seed": seed, "code": done.returncode, "seconds": time.monotonic() - began,
-           "broken": len(re.findall(r"^  \d\d:\d\d ", done.stdout, re.M)), "error": ""}
-    if found is None:
+           "broken": broken_count(done.stdout), "error": ""}
+    if found is None or row["broken"] is None:
         row["error"] = (done.stderr.strip().splitlines() or ["no figures"])[-1]
         return row
     _seed, sheltered, people, scratch, n_events, changed = map(int, found.groups())
@@ -55,12 +55,34 @@ def one(template: Path, scenario: str, seed: int, time_limit: float, workdir: Pa
     return row
 
 
-def table(rows: list[dict], seeds: int, time_limit: float, minutes: float) -> str:
+def broken_count(stdout: str) -> int | None:
+    """The command's own count: "N broken invariants:" (exit 1) or "every invariant held" (exit 0);
+    None when it said neither (it crashed), so a night that did not finish is never counted as clean."""
+    said = re.search(r"^(\d+) broken invariants:$", stdout, re.M)
+    if said:
+        return int(said.group(1))
+    return 0 if re.search(r"^every invariant held$", stdout, re.M) else None
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def table(rows: list[dict], seeds: int, time_limit: float, minutes: float, jobs: int = 1) -> str:
+    seconds = sorted(r["seconds"] for r in rows)
     lines = [
         f"# nightstay rehearsals, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
-        f"- {seeds} seed(s) per scenario, planner limit {time_limit} s per plan; "
-        f"{minutes:.1f} minutes in all on {os.cpu_count()} cores shared with other work "
-        f"(Python {platform.python_version()}): timings are disturbed, figures are not.",
+        f"- Produced by `python -m benchmarks.rehearse --seeds {seeds} --time-limit {time_limit} --jobs {jobs}` "
+        f"(`make rehearse-bench`) at commit {_commit()}: seeds 1 to {seeds} of every scenario, each night the real "
+        "`manage.py rehearse --scenario S --seed N --quiet` in a child process on a fresh SQLite database.",
+        f"- The planner stops on wall time ({time_limit} s per plan, `MaxRuntime`), not counted work: on a busier "
+        "machine it searches less, so sheltered and changed figures may differ a little from run to run.",
+        f"- {len(rows)} nights, {minutes:.1f} minutes in all, {jobs} at a time on {os.cpu_count()} cores shared with "
+        f"other work (Python {platform.python_version()}); one night took {seconds[0]:.0f} to {seconds[-1]:.0f} s "
+        f"(median {seconds[len(seconds) // 2]:.0f} s)." if rows else "- no nights ran.",
+        "- broken invariants: the sum of each night's own count (`N broken invariants:` or `every invariant held`; "
+        "a night that printed neither is listed below as not finished, never counted as clean).",
         "- Each night: `manage.py rehearse --scenario S --seed N` (first plan and announcement at 21:00, "
         "2-3 host cancellations, 1 absent driver, 3 late cars, 50 people arriving after 22:30, "
         "3 parties leaving, 1 not at the pickup spot; a coordinator re-plans every 15 minutes while alerts are open).",
@@ -72,7 +94,7 @@ def table(rows: list[dict], seeds: int, time_limit: float, minutes: float) -> st
         "events | announced changed | changed per event |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    for scenario in SCENARIOS:
+    for scenario in dict.fromkeys(r["scenario"] for r in rows):
         mine = [r for r in rows if r["scenario"] == scenario and not r["error"]]
         failed = [r for r in rows if r["scenario"] == scenario and r["error"]]
         if not mine:
@@ -93,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--time-limit", type=float, default=1.0)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=1, help="nights at a time (one core each)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("-o", "--out", type=Path, default=RESULTS / "rehearse-latest.md")
     args = parser.parse_args(argv)
@@ -108,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r['scenario']} {r['seed']}: exit {r['code']} {r['seconds']:.0f} s {r['error']}", file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table(rows, args.seeds, args.time_limit, (time.monotonic() - began) / 60))
+    args.out.write_text(table(rows, args.seeds, args.time_limit, (time.monotonic() - began) / 60, args.jobs))
     print(f"wrote {args.out}")
     return 0 if all(r["code"] == 0 for r in rows) else 1
 
