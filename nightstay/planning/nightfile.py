@@ -65,8 +65,9 @@ def shelter_id(shelter: Shelter) -> str:
     return f"S-{shelter.pk}"
 
 
-def place_id(placement) -> str:
-    return home_id(placement.home) if placement.home_id else shelter_id(placement.shelter)
+def place_id(row) -> str:
+    """The place id of a placement or a stop, from its keys alone (no query for the home or shelter)."""
+    return f"H-{row.home_id.hex[:12]}" if row.home_id else f"S-{row.shelter_id}"
 
 
 def at(night: Night, t: time) -> datetime:
