@@ -1,6 +1,7 @@
 """Rehearse every demo scenario with several seeds; write a table of what the live night keeps.
 
     python -m benchmarks.rehearse                       # make rehearse-bench: 6 scenarios x 20 seeds
+    nice -n 10 python -m benchmarks.rehearse --jobs 2   # two nights at a time on a shared machine
     python -m benchmarks.rehearse --seeds 2 --time-limit 0.5 -o benchmarks/results/rehearse-reduced.md
 
 Each night is the real ``manage.py rehearse --scenario S --seed N --quiet`` in a child process, on
@@ -15,12 +16,13 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -69,18 +71,23 @@ def _commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def table(rows: list[dict], seeds: int, time_limit: float, minutes: float, jobs: int = 1) -> str:
+def table(rows: list[dict], seeds: int, time_limit: float, minutes: float, jobs: int = 1, planned: int = 0,
+          cpu_minutes: float = 0.0) -> str:
     seconds = sorted(r["seconds"] for r in rows)
+    rows = sorted(rows, key=lambda r: (r["scenario"], r["seed"]))
     lines = [
         f"# nightstay rehearsals, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
+        *([f"- **Partial: {len(rows)} of {planned} nights finished** (still running, or stopped; seeds run in "
+           "order, every scenario per seed)."] if planned and len(rows) < planned else []),
         f"- Produced by `python -m benchmarks.rehearse --seeds {seeds} --time-limit {time_limit} --jobs {jobs}` "
         f"(`make rehearse-bench`) at commit {_commit()}: seeds 1 to {seeds} of every scenario, each night the real "
         "`manage.py rehearse --scenario S --seed N --quiet` in a child process on a fresh SQLite database.",
         f"- The planner stops on wall time ({time_limit} s per plan, `MaxRuntime`), not counted work: on a busier "
         "machine it searches less, so sheltered and changed figures may differ a little from run to run.",
         f"- {len(rows)} nights, {minutes:.1f} minutes in all, {jobs} at a time on {os.cpu_count()} cores shared with "
-        f"other work (Python {platform.python_version()}); one night took {seconds[0]:.0f} to {seconds[-1]:.0f} s "
-        f"(median {seconds[len(seconds) // 2]:.0f} s)." if rows else "- no nights ran.",
+        f"other work (Python {platform.python_version()}), {cpu_minutes:.1f} CPU minutes of the nights themselves; "
+        f"one night took {seconds[0]:.0f} to {seconds[-1]:.0f} s of wall time (median {seconds[len(seconds) // 2]:.0f} s)."
+        if rows else "- no nights ran.",
         "- broken invariants: the sum of each night's own count (`N broken invariants:` or `every invariant held`; "
         "a night that printed neither is listed below as not finished, never counted as clean).",
         "- Each night: `manage.py rehearse --scenario S --seed N` (first plan and announcement at 21:00, "
@@ -94,7 +101,7 @@ def table(rows: list[dict], seeds: int, time_limit: float, minutes: float, jobs:
         "events | announced changed | changed per event |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    for scenario in dict.fromkeys(r["scenario"] for r in rows):
+    for scenario in [s for s in SCENARIOS if any(r["scenario"] == s for r in rows)]:
         mine = [r for r in rows if r["scenario"] == scenario and not r["error"]]
         failed = [r for r in rows if r["scenario"] == scenario and r["error"]]
         if not mine:
@@ -120,20 +127,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", type=Path, default=RESULTS / "rehearse-latest.md")
     args = parser.parse_args(argv)
     began = time.monotonic()
+    # seed by seed, every scenario each time: a run stopped early still has as many nights of each
+    jobs = [(s, seed) for seed in range(1, args.seeds + 1) for s in args.scenarios.split(",")]
+    rows: list[dict] = []
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nightstay-rehearse-") as tmp:
         workdir = Path(tmp)
         template = workdir / "template.sqlite3"
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=_env(template), check=True)
-        jobs = [(s, seed) for s in args.scenarios.split(",") for seed in range(1, args.seeds + 1)]
+        cpu = _children_cpu()  # the nights' own work from here on
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            rows = list(pool.map(lambda job: one(template, job[0], job[1], args.time_limit, workdir), jobs))
-    for r in rows:
-        print(f"{r['scenario']} {r['seed']}: exit {r['code']} {r['seconds']:.0f} s {r['error']}", file=sys.stderr)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table(rows, args.seeds, args.time_limit, (time.monotonic() - began) / 60, args.jobs))
+            running = [pool.submit(one, template, s, seed, args.time_limit, workdir) for s, seed in jobs]
+            for done in as_completed(running):
+                r = done.result()
+                rows.append(r)
+                print(f"{r['scenario']} {r['seed']}: exit {r['code']} {r['seconds']:.0f} s broken {r['broken']} "
+                      f"{r['error']}", file=sys.stderr, flush=True)
+                # the table so far, after every night: a run stopped early says how far it got
+                args.out.write_text(table(rows, args.seeds, args.time_limit, (time.monotonic() - began) / 60,
+                                          args.jobs, planned=len(jobs), cpu_minutes=(_children_cpu() - cpu) / 60))
     print(f"wrote {args.out}")
     return 0 if all(r["code"] == 0 for r in rows) else 1
 
+
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of the finished child processes: the nights' own work."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 if __name__ == "__main__":
     sys.exit(main())
