@@ -38,12 +38,13 @@ def _env(db: Path) -> dict:
     return {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "DJANGO_SETTINGS_MODULE": "nightstay.site.settings"}
 
 
-def one(template: Path, scenario: str, seed: int, time_limit: float, workdir: Path) -> dict:
+def one(template: Path, scenario: str, seed: int, time_limit: float, workdir: Path, counted: bool = True) -> dict:
     db = workdir / f"{scenario}-{seed}.sqlite3"
     shutil.copy(template, db)
-    began = time.monotonic()
+    began, load = time.monotonic(), os.getloadavg()[0]
     done = subprocess.run([sys.executable, "manage.py", "rehearse", "--scenario", scenario, "--seed", str(seed),
-                           "--time-limit", str(time_limit), "--quiet"], cwd=ROOT, env=_env(db),
+                           "--time-limit", str(time_limit), "--quiet", *(["--deterministic"] if counted else [])],
+                          cwd=ROOT, env=_env(db),
                           capture_output=True, text=True)
     db.unlink(missing_ok=True)
     found = FIGURES.search(done.stdout)
@@ -72,20 +73,26 @@ def _commit() -> str:
 
 
 def table(rows: list[dict], seeds: int, time_limit: float, minutes: float, jobs: int = 1, planned: int = 0,
-          cpu_minutes: float = 0.0) -> str:
+          cpu_minutes: float = 0.0, counted: bool = True, load: float | None = None) -> str:
     seconds = sorted(r["seconds"] for r in rows)
     rows = sorted(rows, key=lambda r: (r["scenario"], r["seed"]))
     lines = [
         f"# nightstay rehearsals, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
         *([f"- **Partial: {len(rows)} of {planned} nights finished** (still running, or stopped; seeds run in "
            "order, every scenario per seed)."] if planned and len(rows) < planned else []),
-        f"- Produced by `python -m benchmarks.rehearse --seeds {seeds} --time-limit {time_limit} --jobs {jobs}` "
+        f"- Produced by `python -m benchmarks.rehearse --seeds {seeds} --time-limit {time_limit} --jobs {jobs}"
+        f"{'' if counted else ' --no-counted'}` "
         f"(`make rehearse-bench`) at commit {_commit()}: seeds 1 to {seeds} of every scenario, each night the real "
         "`manage.py rehearse --scenario S --seed N --quiet` in a child process on a fresh SQLite database.",
-        f"- The planner stops on wall time ({time_limit} s per plan, `MaxRuntime`), not counted work: on a busier "
-        "machine it searches less, so sheltered and changed figures may differ a little from run to run.",
+        (f"- Work per night reduced to fit a shared machine: every plan (the live night's and the one from scratch) "
+         f"stops after counted work, `MaxWork.for_seconds({time_limit})` (as much as a busy machine does in "
+         f"{time_limit} s, or less), where `make run` plans on the clock for 2 s: the figures are the same on any "
+         "machine however busy, and the planner searches less than on a real night." if counted else
+         f"- The planner stops on wall time ({time_limit} s per plan, `MaxRuntime`): on a busier machine it searches "
+         "less, so sheltered and changed figures differ from run to run."),
         f"- {len(rows)} nights, {minutes:.1f} minutes in all, {jobs} at a time on {os.cpu_count()} cores shared with "
-        f"other work (Python {platform.python_version()}), {cpu_minutes:.1f} CPU minutes of the nights themselves; "
+        f"other work (load average {load or 0:.1f} at the start; Python {platform.python_version()}), "
+        f"{cpu_minutes:.1f} CPU minutes of the nights themselves; "
         f"one night took {seconds[0]:.0f} to {seconds[-1]:.0f} s of wall time (median {seconds[len(seconds) // 2]:.0f} s)."
         if rows else "- no nights ran.",
         "- broken invariants: the sum of each night's own count (`N broken invariants:` or `every invariant held`; "
@@ -121,12 +128,14 @@ def table(rows: list[dict], seeds: int, time_limit: float, minutes: float, jobs:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--time-limit", type=float, default=1.0)
+    parser.add_argument("--time-limit", type=float, default=0.5, help="per plan: counted work worth this many seconds")
+    parser.add_argument("--counted", action=argparse.BooleanOptionalAction, default=True,
+                        help="counted work per plan (MaxWork), the same figures on a busy machine; --no-counted: the clock")
     parser.add_argument("--jobs", type=int, default=1, help="nights at a time (one core each)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("-o", "--out", type=Path, default=RESULTS / "rehearse-latest.md")
     args = parser.parse_args(argv)
-    began = time.monotonic()
+    began, load = time.monotonic(), os.getloadavg()[0]
     # seed by seed, every scenario each time: a run stopped early still has as many nights of each
     jobs = [(s, seed) for seed in range(1, args.seeds + 1) for s in args.scenarios.split(",")]
     rows: list[dict] = []
@@ -137,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=_env(template), check=True)
         cpu = _children_cpu()  # the nights' own work from here on
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            running = [pool.submit(one, template, s, seed, args.time_limit, workdir) for s, seed in jobs]
+            running = [pool.submit(one, template, s, seed, args.time_limit, workdir, args.counted) for s, seed in jobs]
             for done in as_completed(running):
                 r = done.result()
                 rows.append(r)
@@ -145,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['error']}", file=sys.stderr, flush=True)
                 # the table so far, after every night: a run stopped early says how far it got
                 args.out.write_text(table(rows, args.seeds, args.time_limit, (time.monotonic() - began) / 60,
-                                          args.jobs, planned=len(jobs), cpu_minutes=(_children_cpu() - cpu) / 60))
+                                          args.jobs, planned=len(jobs), cpu_minutes=(_children_cpu() - cpu) / 60,
+                                          counted=args.counted, load=load))
     print(f"wrote {args.out}")
     return 0 if all(r["code"] == 0 for r in rows) else 1
 
