@@ -86,8 +86,10 @@ def table(rows: list[dict], seeds: int, time_limit: float, minutes: float, jobs:
         "`manage.py rehearse --scenario S --seed N --quiet` in a child process on a fresh SQLite database.",
         (f"- Work per night reduced to fit a shared machine: every plan (the live night's and the one from scratch) "
          f"stops after counted work, `MaxWork.for_seconds({time_limit})` (as much as a busy machine does in "
-         f"{time_limit} s, or less), where `make run` plans on the clock for 2 s: the figures are the same on any "
-         "machine however busy, and the planner searches less than on a real night." if counted else
+         f"{time_limit} s, or less), where `make run` plans on the clock for 2 s: a busy machine does not starve "
+         "the search, and the planner searches less than on a real night. The nights' own random draws are not "
+         "byte-for-byte repeatable (e.g. which host cancels is drawn from rows in database order), so a second run "
+         "of the same seeds gives close, not equal, figures." if counted else
          f"- The planner stops on wall time ({time_limit} s per plan, `MaxRuntime`): on a busier machine it searches "
          "less, so sheltered and changed figures differ from run to run."),
         f"- {len(rows)} nights, {minutes:.1f} minutes in all, {jobs} at a time on {os.cpu_count()} cores shared with "

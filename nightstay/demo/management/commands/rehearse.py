@@ -27,7 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--newcomers", type=int, default=50, help="people arriving after 22:30")
         parser.add_argument("--time-limit", type=float, default=1.0, help="seconds per plan")
         parser.add_argument("--deterministic", action="store_true",
-                            help="counted work per plan (as much as --time-limit seconds, or less): the same night anywhere")
+                            help="plan on counted work (as much as --time-limit seconds, or less), not the clock: "
+                                 "a busy machine does not starve the search")
         parser.add_argument("--quiet", action="store_true", help="figures and broken invariants only")
 
     def handle(self, *args, **options):
