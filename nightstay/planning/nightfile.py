@@ -251,19 +251,27 @@ def back_at_park(trip, t: datetime, late: int = 0) -> datetime:
     and nobody knows where on it, so they are counted from home: at home (``end_at``, or now if
     later), then the drive back. Never from the last stop once it is behind them: at T such a
     driver is not at the park, and a trip leaving at T would be one no car could follow."""
+    return call_back(trip, t, late)[0]
+
+
+def call_back(trip, t: datetime, late: int = 0) -> tuple[datetime, float]:
+    """``back_at_park`` and how many more kilometres ``trip`` drives once it ends at the park
+    (what ``Trip.km`` and the night's figures must add when it is called back)."""
     if trip.end == "meeting_point":
-        return trip.end_at
+        return trip.end_at, 0.0
     travel, hub = Travel(), trip.night.hub
     park = Location(hub.meeting_lat, hub.meeting_lon)
+    pledge = SeatPledge.objects.filter(hub=hub, driver_id=trip.driver_id).open_on(trip.night.date)
+    home = Location(pledge[0].home_lat, pledge[0].home_lon) if pledge else park
     last = trip.stops.select_related("home", "shelter").order_by("-order").first()
     if last is not None:
         dropped = last.arrive + timedelta(seconds=travel.drop_seconds)
-        if t <= dropped + timedelta(minutes=late):
+        if t <= dropped + timedelta(minutes=late):  # turns back at the last stop instead of going home
             where = last.home or last.shelter
-            return dropped + timedelta(seconds=travel.drive_seconds(Location(where.lat, where.lon), park))
-    pledge = SeatPledge.objects.filter(hub=hub, driver_id=trip.driver_id).open_on(trip.night.date)
-    home = Location(pledge[0].home_lat, pledge[0].home_lon) if pledge else park
-    return max(t, trip.end_at) + timedelta(seconds=travel.drive_seconds(home, park))
+            stop = Location(where.lat, where.lon)
+            return (dropped + timedelta(seconds=travel.drive_seconds(stop, park)),
+                    travel.km(stop, park) - travel.km(stop, home))
+    return max(t, trip.end_at) + timedelta(seconds=travel.drive_seconds(home, park)), travel.km(home, park)
 
 
 def _keepable_pins(night: Night, doc: dict, ids: Ids) -> list[dict]:

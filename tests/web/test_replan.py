@@ -2,20 +2,22 @@
 "Planning again during the night"), events change it, the board shows the difference."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import time_machine
 from django.urls import reverse
 
 from nightstay.dispatch import announce
-from nightstay.hubs.models import Night, NightClosed, NightEvent
+from nightstay.hubs.models import Night, NightClosed, NightEvent, Role
 from nightstay.intake.models import Party
 from nightstay.demo import invariants
 from nightstay.planner.night import Location, Travel
 from nightstay.planner.read import read_night
 from nightstay.planning import changes, events, nightfile, runs
 from nightstay.planning.models import Placement, Trip
+from nightstay.pledges.models import BedPledge, Home
 
+from .base import make_user
 from .test_board import BRUSSELS, TonightTestCase
 
 
@@ -84,15 +86,22 @@ class ReplanNightFileTests(TonightTestCase):
         self.assertGreaterEqual(datetime.fromisoformat(driver["available_from"]), back.replace(microsecond=0))
         # Planned and announced then, the run sheet turns "then home" into "back to the park" no
         # sooner, and any trip after it leaves once they are there.
-        Party.objects.create(night=self.night, ticket="NEWF", size=1, gender="f", waiting_since=halfway)
+        # A woman arrives; a new host takes guests by car: Dara is the only car.
+        Party.objects.create(night=self.night, ticket="NEWF", size=2, gender="f", waiting_since=halfway)
+        hana = make_user("hana@example.org", "Hana", self.hub, Role.HOST)
+        BedPledge.objects.create(home=Home.objects.create(hub=self.hub, host=hana, address="Rue Haute 1, 1000 Bruxelles",
+                                                          lat=50.8400, lon=4.3480, area="Marolles"),
+                                 beds=2, pickup="driver", first_date=self.today, ready_from=time(21),
+                                 latest_arrival=time(23, 59))
         with time_machine.travel(halfway):
             self.plan_now()
             announce.announce(self.night)
-        trips = list(Trip.objects.filter(driver=self.dara).order_by("seq"))
-        if len(trips) > 1:
-            self.assertEqual(trips[0].end, "meeting_point")
-            self.assertGreaterEqual(trips[0].end_at, back - timedelta(seconds=60))
-            self.assertGreaterEqual(trips[1].depart, trips[0].end_at - timedelta(seconds=60))
+        first, second = Trip.objects.filter(driver=self.dara).order_by("seq")
+        self.assertEqual(first.end, "meeting_point")
+        self.assertGreaterEqual(first.end_at, back - timedelta(seconds=60))
+        self.assertGreaterEqual(second.depart, first.end_at - timedelta(seconds=60))
+        # the drive back from home counts in the night's kilometres
+        self.assertAlmostEqual(first.km, trip.km + travel.km(home, park), delta=0.1)
         self.assertEqual(invariants.check(self.night, halfway, fresh=True), [])
 
     def test_replanning_never_gives_a_trip_before_the_first_is_back(self):
