@@ -28,7 +28,7 @@ from nightstay.accounts.models import User
 from nightstay.dispatch import announce
 from nightstay.hubs.models import Hub, Membership, Night, NightEvent, Role, Shelter
 from nightstay.intake.models import TICKET_ALPHABET, Party
-from nightstay.planner import MaxRuntime, demo, read_night, solve
+from nightstay.planner import MaxRuntime, MaxWork, demo, read_night, solve
 from nightstay.planning import changes, events, nightfile, runs
 from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
@@ -56,8 +56,9 @@ class Rehearsal:
     """One night: ``play()`` returns its report; the database is left as it was."""
 
     def __init__(self, scenario: str, seed: int, time_limit: float = 1.0, people: int | None = None,
-                 newcomers: int = NEWCOMER_PEOPLE):
+                 newcomers: int = NEWCOMER_PEOPLE, deterministic: bool = False):
         self.scenario, self.seed, self.time_limit, self.newcomers = scenario, seed, time_limit, newcomers
+        self.deterministic = deterministic  # counted work per plan: the same night on any machine, however busy
         self.arrived: list[Party] = []  # registered since the last line of the timeline
         self.rng = random.Random(seed)
         self.doc = demo.make_night(scenario, seed, people)
@@ -71,7 +72,7 @@ class Rehearsal:
     def play(self) -> Report:
         start = datetime.fromisoformat(self.doc["window"]["start"])
         with time_machine.travel(start, tick=False) as clock, \
-                override_settings(PLAN_TIME_LIMIT=self.time_limit):
+                override_settings(PLAN_TIME_LIMIT=self.time_limit, PLAN_DETERMINISTIC=self.deterministic):
             with transaction.atomic():
                 self.load()
                 self._evening(clock, start)
@@ -350,7 +351,8 @@ class Rehearsal:
                 "waiting_since": timezone.localtime(party.waiting_since).isoformat(),
                 "returning_to": returning if returning not in cancelled else None,
                 "nights_outside": party.nights_outside})
-        plan = solve(read_night(doc), MaxRuntime(self.time_limit)).to_json()
+        stop = MaxWork.for_seconds(self.time_limit) if self.deterministic else MaxRuntime(self.time_limit)
+        plan = solve(read_night(doc), stop).to_json()
         return plan["summary"]["sheltered"]
 
 

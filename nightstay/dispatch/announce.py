@@ -96,8 +96,12 @@ def _write_trips(night: Night, plan: dict, ids: nightfile.Ids, model) -> dict[st
         drivers.add(driver)
     for trip in night.trips.filter(departed_at__isnull=False, end="home", driver__in=drivers).select_related(
             "night__hub"):
-        # Called back: the run sheet's "then home" becomes "then back to the park".
-        Trip.objects.filter(pk=trip.pk).update(end="meeting_point", end_at=nightfile.back_at_park(trip, model.start))
+        # Called back: the run sheet's "then home" becomes "then back to the park" at the time
+        # the planner counted on (the lateness they reported stays on top, as for any trip).
+        late = events.late_minutes(night, trip.driver_id, trip.departed_at)
+        back, more_km = nightfile.call_back(trip, model.start, late)
+        Trip.objects.filter(pk=trip.pk).update(end="meeting_point", end_at=max(back, model.start),
+                                               km=round(trip.km + more_km, 1))
     Trip.objects.bulk_create(trips)
     Stop.objects.bulk_create(stops)
     live = set(RunSheetGrant.objects.filter(night=night, revoked_at__isnull=True, expires_at__gt=timezone.now())

@@ -63,10 +63,10 @@ def board(request: HubRequest, proposal: dict | None = None):
     if proposal is None and (answer := live.unchanged(request, night)):
         return answer  # a poll of an open board, and nothing changed: 204, no queries more
     chosen = {"party": request.GET.get("p", "").strip().upper()[:6], "place": request.GET.get("w", "")[:40]}
-    ctx = proposal or proposal_context(night, **chosen)
+    beds, seats = _pledged(night)  # the proposal's "Something happened" lists the same drivers
+    ctx = proposal or proposal_context(night, seats=seats, **chosen)
     if request.htmx and request.htmx.target == "proposal" and proposal is None:
         return render(request, "planning/_proposal.html", ctx)
-    beds, seats = _pledged(night)
     waiting = Party.objects.filter(night=night, status__in=(Party.Status.WAITING, Party.Status.PLACED))
     marks = still_on.marks(night, beds, seats)
     trips = Trip.objects.filter(night=night).select_related("driver").prefetch_related("stops").order_by("depart")

@@ -266,6 +266,7 @@ class Night(models.Model):
         end_day = day + timedelta(days=1) if hub.window_end <= hub.window_start else day
         end = timezone.make_aware(datetime.combine(end_day, hub.window_end), tz)
         night, created = cls.objects.get_or_create(hub=hub, date=day, defaults={"start": start, "end": end})
+        night.hub = hub  # the caller's row: reading night.hub again costs no query
         if created:
             for hook in NIGHT_OPENED:
                 hook(night)

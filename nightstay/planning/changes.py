@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from nightstay.hubs.models import Night
 
 from . import nightfile
@@ -50,20 +52,21 @@ def announced_places(night: Night) -> dict[str, tuple[str, int, str]]:
 def _sheets_now(night: Night) -> dict[int, set]:
     """Each driver's trips still to leave, as (place ids, tickets) per stop."""
     sheets: dict[int, set] = {}
-    trips = (Trip.objects.filter(night=night, departed_at__isnull=True)
-             .prefetch_related("stops__placements__party", "stops__home", "stops__shelter"))
+    placements = Prefetch("stops__placements", queryset=Placement.objects.select_related("party"))
+    trips = Trip.objects.filter(night=night, departed_at__isnull=True).prefetch_related("stops", placements)
     for trip in trips:
         for stop in trip.stops.all():
-            where = nightfile.home_id(stop.home) if stop.home_id else nightfile.shelter_id(stop.shelter)
+            where = nightfile.place_id(stop)
             tickets = tuple(sorted(p.party.ticket for p in stop.placements.all()))
             sheets.setdefault(trip.driver_id, set()).add((where, tickets))
     return sheets
 
 
-def between(night: Night, run: PlanRun) -> Changes:
-    """What announcing ``run``'s plan would change of the night's announced dispatch."""
+def between(night: Night, run: PlanRun, ids: nightfile.Ids | None = None) -> Changes:
+    """What announcing ``run``'s plan would change of the night's announced dispatch (``ids``: the
+    rows behind its night file, when the caller read them already)."""
     plan, doc = run.plan_json, run.night_json
-    ids = nightfile.rows(night, doc)
+    ids = ids or nightfile.rows(night, doc)
     before = announced_places(night)
     after = {p["party"]: p["place"] for p in plan["placements"]}
     sizes = {p["id"]: p["size"] for p in doc["parties"]}

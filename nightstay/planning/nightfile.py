@@ -70,8 +70,9 @@ def shelter_id(shelter: Shelter) -> str:
     return f"S-{shelter.pk}"
 
 
-def place_id(placement) -> str:
-    return home_id(placement.home) if placement.home_id else shelter_id(placement.shelter)
+def place_id(row) -> str:
+    """The place id of a placement or a stop, from its keys alone (no query for the home or shelter)."""
+    return f"H-{row.home_id.hex[:12]}" if row.home_id else f"S-{row.shelter_id}"
 
 
 def at(night: Night, t: time) -> datetime:
@@ -223,10 +224,11 @@ def _drivers(night: Night, ids: Ids, t: datetime) -> list[dict]:
         start, until = at(night, pledge.available_from), at(night, pledge.available_until)
         if pledge.driver_id in back:
             trip = back[pledge.driver_id]
-            start, since = max(start, back_at_park(trip, t)), trip.departed_at
+            late = events.late_minutes(night, pledge.driver_id, trip.departed_at)
+            start = max(start, back_at_park(trip, t, late))
         else:
-            since = None
-        start = max(start, t) + timedelta(minutes=events.late_minutes(night, pledge.driver, since))
+            late = events.late_minutes(night, pledge.driver_id)
+        start = max(start, t) + timedelta(minutes=late)
         if until < start:
             continue
         did = driver_id(pledge)
@@ -244,25 +246,39 @@ def _back_at(night: Night) -> dict:
     return back
 
 
-def back_at_park(trip, t: datetime) -> datetime:
-    """When the driver of ``trip`` (which has left) can be at the meeting point again, lateness aside.
+def back_at_park(trip, t: datetime, late: int = 0) -> datetime:
+    """When the driver of ``trip`` (which has left) can be at the meeting point again; the
+    ``late`` minutes they reported since it left are added by the caller, and only tell here
+    how far along the trip is.
 
     A trip that ends at the park is back at its ``end_at``. One that ends at home was the end of
     the driver's night only because nothing more was to do when it was planned; the driver
-    pledged until ``available_until``, so a coordinator may call them back: from the last stop
-    if they are still on the way, from home once there."""
+    pledged until ``available_until``, so a coordinator may call them back. Until the last drop
+    is done the car can turn back from the last stop; after it the driver is on the way home
+    and nobody knows where on it, so they are counted from home: at home (``end_at``, or now if
+    later), then the drive back. Never from the last stop once it is behind them: at T such a
+    driver is not at the park, and a trip leaving at T would be one no car could follow."""
+    return call_back(trip, t, late)[0]
+
+
+def call_back(trip, t: datetime, late: int = 0) -> tuple[datetime, float]:
+    """``back_at_park`` and how many more kilometres ``trip`` drives once it ends at the park
+    (what ``Trip.km`` and the night's figures must add when it is called back)."""
     if trip.end == "meeting_point":
-        return trip.end_at
+        return trip.end_at, 0.0
     travel, hub = Travel(), trip.night.hub
     park = Location(hub.meeting_lat, hub.meeting_lon)
-    last = trip.stops.select_related("home", "shelter").order_by("-order").first()
-    if trip.end_at > t and last is not None:
-        where = last.home or last.shelter
-        drive = travel.drop_seconds + travel.drive_seconds(Location(where.lat, where.lon), park)
-        return last.arrive + timedelta(seconds=drive)
     pledge = SeatPledge.objects.filter(hub=hub, driver_id=trip.driver_id).open_on(trip.night.date)
     home = Location(pledge[0].home_lat, pledge[0].home_lon) if pledge else park
-    return max(t, trip.end_at) + timedelta(seconds=travel.drive_seconds(home, park))
+    last = trip.stops.select_related("home", "shelter").order_by("-order").first()
+    if last is not None:
+        dropped = last.arrive + timedelta(seconds=travel.drop_seconds)
+        if t <= dropped + timedelta(minutes=late):  # turns back at the last stop instead of going home
+            where = last.home or last.shelter
+            stop = Location(where.lat, where.lon)
+            return (dropped + timedelta(seconds=travel.drive_seconds(stop, park)),
+                    travel.km(stop, park) - travel.km(stop, home))
+    return max(t, trip.end_at) + timedelta(seconds=travel.drive_seconds(home, park)), travel.km(home, park)
 
 
 def _keepable_pins(night: Night, doc: dict, ids: Ids) -> list[dict]:

@@ -10,7 +10,9 @@ touches ``PlanRun.heartbeat_at`` every second from a small thread, and ``reap`` 
 the board's poll and by ``start``) marks failed a run whose heartbeat is older than
 ``HEARTBEAT_STALE``, or that no worker picked up within ``QUEUED_STALE``. The night file is
 built before the night's row lock is taken: the lock only guards "one run at a time".
-``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve on the clock (``MaxRuntime``).
+``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve on the clock (``MaxRuntime``); with
+``settings.PLAN_DETERMINISTIC`` (rehearsals) it is counted work instead (``MaxWork.for_seconds``),
+the same plan on a busy machine as on an idle one.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from nightstay.hubs.models import Night
-from nightstay.planner import MaxRuntime, NightError, read_night, solve
+from nightstay.planner import MaxRuntime, MaxWork, NightError, read_night, solve
 from nightstay.privacy.night_fields import seal_for
 from nightstay.privacy.night_keys import NightKeyLost
 
@@ -98,7 +100,8 @@ def execute(run_id: str) -> None:
     heart.start()
     status, fields = PlanRun.Status.FAILED, {"error": "stopped"}
     try:
-        stop = MaxRuntime(settings.PLAN_TIME_LIMIT)
+        limit = settings.PLAN_TIME_LIMIT
+        stop = MaxWork.for_seconds(limit) if getattr(settings, "PLAN_DETERMINISTIC", False) else MaxRuntime(limit)
         plan = solve(read_night(run.night_json), stop).to_json()
         status, fields = PlanRun.Status.DONE, {"plan_json": seal_for(run, "plan_json", plan)}
     except Exception as exc:  # the board must say "failed", never spin forever

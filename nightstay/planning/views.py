@@ -28,24 +28,27 @@ from .stays import could_stay
 
 
 def proposal_context(night: Night, form: MoveForm | None = None, error: str = "", party: str = "",
-                     place: str = "") -> dict:
+                     place: str = "", seats: list[SeatPledge] | None = None) -> dict:
     """What ``planning/_proposal.html`` shows: the latest run, the proposal made readable, the move
     form; once announced, what this proposal would change (``changes``) and the night's events;
-    and the party or place a coordinator tapped with what fits it (one more tap moves it there)."""
+    and the party or place a coordinator tapped with what fits it (one more tap moves it there).
+    ``seats``: tonight's seat pledges with their drivers, when the caller (the board) read them."""
+    if seats is None:
+        seats = SeatPledge.objects.filter(hub_id=night.hub_id).select_related("driver").open_on(night.date)
     runs.reap(night)  # a run whose worker died says so here, within seconds
     run = night.plan_runs.order_by("-created_at").first()
     done = runs.proposal(night)
-    view = proposal.build(done) if done else None
+    ids = nightfile.rows(night, done.night_json) if done else None  # read once for the view and the difference
+    view = proposal.build(done, ids) if done else None
     if view and form is None:
         form = MoveForm(tickets=view.tickets, places=view.choices())
-    diff = changes.between(night, done) if done and night.status == Night.Status.ANNOUNCED else None
+    diff = changes.between(night, done, ids) if done and night.status == Night.Status.ANNOUNCED else None
     ctx = {"night": night, "run": run, "proposal": view, "move_form": form, "error": error,
            "busy": run is not None and runs.is_under_way(run), "changes": diff,
            "worker_gone": run is not None and run.error in (runs.WORKER_STOPPED, runs.NO_WORKER),
            "timeline": events.timeline(night), "alerts": events.alerts(night),
-           "event_drivers": [(p.driver_id, p.driver.first_name) for p in
-                             SeatPledge.objects.filter(hub=night.hub).select_related("driver").open_on(night.date)],
-           "event_shelters": Shelter.objects.filter(hub=night.hub, active=True).order_by("pk")}
+           "event_drivers": [(p.driver_id, p.driver.first_name) for p in seats],
+           "event_shelters": Shelter.objects.filter(hub_id=night.hub_id, active=True).order_by("pk")}
     if view and party and view.guest(party):
         ctx.update(chosen=view.guest(party), chosen_at=view.place_of(party), fits=view.places_for(party),
                    could_stay=could_stay(night).filter(party__ticket=party).first(), stay_form=MakeStayForm())

@@ -179,23 +179,6 @@ class BoardTests(TonightTestCase):
         self.assertEqual(PlanRun.objects.get().status, PlanRun.Status.FAILED)
 
 
-class BoardQueryTests(TonightTestCase):
-    def test_queries_do_not_grow_with_the_night(self):
-        self.plan_now()
-        from nightstay.dispatch import announce
-        announce.announce(self.night)
-        self.log_in(self.colette)
-        self.client.get(self.url("board"))
-        # 22, the shelters' beds, runs whose worker died, the beds lent tonight, and what a re-plan would
-        # change against the announcement (the proposal's rows, the announced placements, the trips still
-        # to leave: 11), the timeline, its alerts, the drivers and shelters a coordinator may report on (4),
-        # who was asked "still on tonight?" (1), the guests on a stay tonight (1), the drivers' last run-sheet
-        # messages (1); the same for any size of night
-        with self.assertNumQueries(42):
-            r = self.client.get(self.url("board"))
-        self.assertContains(r, "On the road")
-
-
 class OutOfDateTests(TonightTestCase):
     def test_a_plan_whose_driver_left_is_not_announced(self):
         self.plan_now()

@@ -49,7 +49,7 @@ class CloseTests(ScriptedNightTestCase):
 
     def test_the_close_page_is_light(self):
         self.log_in(self.colette)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(10):
             self.client.get(self.url)
 
     def test_the_counts_shown_are_the_nights(self):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
+from unittest import mock
 
 import time_machine
 from django.core.management import call_command
@@ -19,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from nightstay.demo import invariants
 from nightstay.demo.rehearsal import Rehearsal
 from nightstay.intake.models import Party
+from nightstay.planner import MaxWork
 from nightstay.planning.models import Placement, Trip
 
 SMALL = ["--scenario", "small-hub", "--people", "30", "--newcomers", "8", "--time-limit", "0.2"]
@@ -42,6 +44,16 @@ class RehearseCommandTests(TestCase):
             self.assertIn("re-plan for", out)
             self.assertRegex(out, r"small-hub seed \d+: \d+ of \d+ people sheltered \(planning from scratch: \d+\)")
         self.assertFalse(Party.objects.exists())  # nothing of a rehearsal is kept
+
+    def test_on_counted_work_a_night_holds_every_invariant(self):
+        """``--deterministic`` (what ``make rehearse-bench`` uses): every plan stops after counted
+        work, not on the clock, and the night is as sound."""
+        with mock.patch("nightstay.planning.runs.MaxWork", wraps=MaxWork) as counted:
+            code, out, _err = self.rehearse(*SMALL, "--seed", "4", "--deterministic")
+        self.assertEqual(code, 0, out)
+        self.assertIn("every invariant held", out)
+        self.assertIn("re-plan for", out)
+        self.assertGreaterEqual(counted.for_seconds.call_count, 2)  # the first plan and a re-plan at least
 
     def test_bad_arguments_exit_2_with_one_line_each(self):
         code, _out, err = self.rehearse("--scenario", "moon", "--time-limit", "0")

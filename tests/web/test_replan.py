@@ -2,18 +2,22 @@
 "Planning again during the night"), events change it, the board shows the difference."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import time_machine
 from django.urls import reverse
 
 from nightstay.dispatch import announce
-from nightstay.hubs.models import Night, NightClosed, NightEvent
+from nightstay.hubs.models import Night, NightClosed, NightEvent, Role
 from nightstay.intake.models import Party
+from nightstay.demo import invariants
+from nightstay.planner.night import Location, Travel
 from nightstay.planner.read import read_night
 from nightstay.planning import changes, events, nightfile, runs
 from nightstay.planning.models import Placement, Trip
+from nightstay.pledges.models import BedPledge, Home
 
+from .base import make_user
 from .test_board import BRUSSELS, TonightTestCase
 
 
@@ -58,8 +62,47 @@ class ReplanNightFileTests(TonightTestCase):
         trip.refresh_from_db()
         events.driver_late(self.night, self.dara, 20)
         doc, _ids = nightfile.build(self.night)
-        back = nightfile.back_at_park(trip, datetime.fromisoformat(doc["window"]["start"]))
+        back = nightfile.back_at_park(trip, datetime.fromisoformat(doc["window"]["start"]), 20)
         self.assertEqual(datetime.fromisoformat(doc["drivers"][0]["available_from"]), back + timedelta(minutes=20))
+
+    def test_a_driver_on_the_way_home_is_counted_from_home_not_from_the_last_stop(self):
+        """Called back after the last drop, a driver is somewhere between that stop and home: a
+        plan made then cannot count them at the park sooner than home and back again (82808b7
+        counted them from the stop behind them, so a new trip could leave before they got there)."""
+        trip = Trip.objects.filter(driver=self.dara).order_by("seq").first()
+        self.assertIsNotNone(trip, "the plan needs a car for this test")
+        events.depart(trip)
+        last = trip.stops.select_related("home", "shelter").order_by("-order").first()
+        travel, where = Travel(), last.home or last.shelter
+        stop, home = Location(where.lat, where.lon), Location(self.dara_seats.home_lat, self.dara_seats.home_lon)
+        park = Location(self.hub.meeting_lat, self.hub.meeting_lon)
+        dropped = last.arrive + timedelta(seconds=travel.drop_seconds)
+        at_home = dropped + timedelta(seconds=travel.drive_seconds(stop, home))
+        Trip.objects.filter(pk=trip.pk).update(end="home", end_at=at_home)  # the sheet says "then home"
+        halfway = dropped + (at_home - dropped) / 2 + timedelta(minutes=1)
+        doc, _ids = nightfile.build(self.night, at=halfway)
+        (driver,) = doc["drivers"]
+        back = at_home + timedelta(seconds=travel.drive_seconds(home, park))
+        self.assertGreaterEqual(datetime.fromisoformat(driver["available_from"]), back.replace(microsecond=0))
+        # Planned and announced then, the run sheet turns "then home" into "back to the park" no
+        # sooner, and any trip after it leaves once they are there.
+        # A woman arrives; a new host takes guests by car: Dara is the only car.
+        Party.objects.create(night=self.night, ticket="NEWF", size=2, gender="f", waiting_since=halfway)
+        hana = make_user("hana@example.org", "Hana", self.hub, Role.HOST)
+        BedPledge.objects.create(home=Home.objects.create(hub=self.hub, host=hana, address="Rue Haute 1, 1000 Bruxelles",
+                                                          lat=50.8400, lon=4.3480, area="Marolles"),
+                                 beds=2, pickup="driver", first_date=self.today, ready_from=time(21),
+                                 latest_arrival=time(23, 59))
+        with time_machine.travel(halfway):
+            self.plan_now()
+            announce.announce(self.night)
+        first, second = Trip.objects.filter(driver=self.dara).order_by("seq")
+        self.assertEqual(first.end, "meeting_point")
+        self.assertGreaterEqual(first.end_at, back - timedelta(seconds=60))
+        self.assertGreaterEqual(second.depart, first.end_at - timedelta(seconds=60))
+        # the drive back from home counts in the night's kilometres
+        self.assertAlmostEqual(first.km, trip.km + travel.km(home, park), delta=0.1)
+        self.assertEqual(invariants.check(self.night, halfway, fresh=True), [])
 
     def test_replanning_never_gives_a_trip_before_the_first_is_back(self):
         """The issue's bug: a second trip leaving at 20:26, before the first (20:42) was back."""
