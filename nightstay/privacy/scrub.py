@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
 
@@ -36,9 +37,12 @@ WAIT_SECONDS = 5  # for older transactions to end, and for a table's lock
 
 
 def scrubbed_tables() -> list[str]:
-    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications, stays."""
+    """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications,
+    stays, and the task queue's (its rows named the night's messages and plan runs)."""
     models = ([model for model, _ in night_scoped()] + [Session] + [entry.model for entry in registry.decided]
               + [entry.model for entry in registry.ending])
+    if apps.is_installed("django_tasks_db"):
+        models.append(apps.get_model("django_tasks_db", "DBTaskResult"))
     return sorted({model._meta.db_table for model in models})
 
 
