@@ -234,6 +234,11 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "nightstay": {"handlers": ["console"], "level": "INFO"},
+        # The HTTP clients of web push and the SMS gateway log each request's URL (urllib3 at
+        # DEBUG, httpx at INFO): a push endpoint's path names one phone's browser. Warnings only.
+        "urllib3": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 
