@@ -8,8 +8,10 @@ keep them so.
 from __future__ import annotations
 
 import secrets
+import zlib
 
-from django.core import mail
+from django.contrib.sessions.models import Session
+from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 
@@ -118,3 +120,21 @@ class WordsAndLinksTests(RunSheetTestCase):
                          404)
         question.refresh_from_db()
         self.assertEqual(question.answer, "")
+
+    def test_a_refused_text_naming_a_guest_waits_sealed_in_the_session(self):
+        """Refused for naming Amal, the text is kept for the coordinator; the session table, which
+        a backup holds and which opens without any key (signed, not encrypted), must not show it."""
+        self.log_in(self.colette)
+        r = self.client.post(self.url("message_driver"), {"text": "Amal waits by the gate", "driver": str(self.dara.pk)},
+                             follow=True)
+        self.assertContains(r, "must not name a guest")
+        self.assertContains(r, "Amal waits by the gate")  # back in the form: nothing lost
+        for row in Session.objects.all():
+            payload = row.session_data.split(":", 1)[0]
+            compressed = payload.startswith(".")
+            raw = signing.b64_decode(payload.lstrip(".").encode())
+            text = (zlib.decompress(raw) if compressed else raw).decode()
+            self.assertNotIn("Amal", text)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(self.url("message_driver"), {"text": "Come back please", "driver": str(self.dara.pk)})
+        self.assertNotContains(self.client.get(self.url("board")), "Amal waits")  # sent: the draft is gone
