@@ -93,6 +93,16 @@ class AskingTests(StillOnTestCase):
         self.tick(at(17, 0))
         self.assertIn("Bonjour Hugo", self.mail_to(self.hugo))
 
+    def test_a_plain_text_message_is_not_html_escaped(self):
+        self.hugo.first_name = "D'Arcy"
+        self.hugo.save()
+        self.hub.name = "Aide & Abri"
+        self.hub.save()
+        self.tick(at(17, 0))
+        message = Message.objects.get(recipient=self.hugo)
+        self.assertIn("Hello D'Arcy,", message.body)
+        self.assertEqual(message.subject, "Aide & Abri: still on tonight?")
+
     def test_no_message_holds_an_address_a_nickname_or_a_ticket(self):
         self.tick(at(17, 0))
         self.tick(at(19, 30))
