@@ -42,7 +42,9 @@ def scrubbed_tables() -> list[str]:
     models = ([model for model, _ in night_scoped()] + [Session] + [entry.model for entry in registry.decided]
               + [entry.model for entry in registry.ending])
     if apps.is_installed("django_tasks_db"):
-        models.append(apps.get_model("django_tasks_db", "DBTaskResult"))
+        from django_tasks_db.models import DBTaskResult
+
+        models.append(DBTaskResult)
     return sorted({model._meta.db_table for model in models})
 
 
