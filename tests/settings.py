@@ -19,5 +19,6 @@ from nightstay.site.settings import *  # noqa: E402,F401,F403
 FIELD_KEYS = os.environ["NIGHTSTAY_FIELD_KEYS"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_FILE_PATH = VAR_DIR / "test-sms"  # a purge in a test clears it: never the laptop's own var/sms
 # Tasks run at once in the test's own thread; tests/web/test_worker.py starts a real worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

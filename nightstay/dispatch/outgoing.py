@@ -16,7 +16,8 @@ The board shows each driver's last such message (queued, sent and by which chann
 next to the link's own state (opened on a phone). A coordinator may also message one driver,
 or every driver on the road, with a short text: one line, at most 300 characters, control
 characters removed, sealed like every body, and refused (kept in the form) when it holds a
-ticket code or nickname of the night.
+ticket code or nickname of the night. A refused text waits for the coordinator in her session,
+sealed like a body (the session table is not: a backup would read a guest's nickname there).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from nightstay.intake.models import Party
 from nightstay.messaging import outbox
 from nightstay.messaging.models import Message
 from nightstay.planning.models import Trip
+from nightstay.privacy import crypto
 
 from . import links
 from .models import RunSheetGrant
@@ -43,7 +45,20 @@ from .names import told_apart
 from .tell import driver_page, send_link, tonights_drivers
 
 MAX_TEXT = 300
-DRAFT = "driver_message_draft"  # a refused text waits in the session, not lost
+DRAFT = "driver_message_draft"  # a refused text waits in the session, sealed, not lost
+
+
+def _keep_draft(request, raw: str) -> None:
+    request.session[DRAFT] = crypto.seal(raw[:2000], f"driver-draft:{request.user.pk}")
+
+
+def draft(request) -> str:
+    """The coordinator's refused text, to put back in the form ("" when none or unreadable)."""
+    sealed = request.session.get(DRAFT)
+    try:
+        return crypto.open_sealed(sealed, f"driver-draft:{request.user.pk}") if sealed else ""
+    except crypto.DecryptionError:  # sealed under a key since removed: a draft is not worth an error
+        return ""
 
 
 def send_links(night: Night) -> int:
@@ -114,7 +129,7 @@ def _text(request: HubRequest, night: Night) -> str | None:
         _("At most %(n)d characters: say it shorter.") % {"n": MAX_TEXT} if len(text) > MAX_TEXT else "") or (
         _refusal(night, text))
     if why:
-        request.session[DRAFT] = raw[:2000]
+        _keep_draft(request, raw)
         messages.error(request, why)
         return None
     request.session.pop(DRAFT, None)
@@ -149,7 +164,7 @@ def message_driver(request: HubRequest):
     drivers = {str(d.pk): d for d in tonights_drivers(night)}
     driver = drivers.get(request.POST.get("driver", ""))
     if driver is None:
-        request.session[DRAFT] = request.POST.get("text", "")[:2000]
+        _keep_draft(request, request.POST.get("text", ""))
         messages.error(request, _("Choose one of tonight's drivers."))
     elif (text := _text(request, night)) is not None:
         _say(night, driver, text, request.user)
@@ -164,7 +179,7 @@ def message_road(request: HubRequest):
     night = request.hub.tonight()
     road = on_the_road(night)
     if not road:
-        request.session[DRAFT] = request.POST.get("text", "")[:2000]
+        _keep_draft(request, request.POST.get("text", ""))
         messages.error(request, _("No driver is on the road now."))
     elif (text := _text(request, night)) is not None:
         for driver in (d for d in tonights_drivers(night) if d.pk in road):

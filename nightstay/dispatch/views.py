@@ -80,6 +80,7 @@ def board(request: HubRequest, proposal: dict | None = None):
                    parties=Count("pk"), people=Sum("size")))  # on a stay: straight to their host
     ctx["still_asked"] = ctx["hosts_at_home"] or any(v["still"] for v in ctx["volunteers"])
     ctx.update(outgoing.board(night, ctx["links"], trips))  # messages: ticks, names told apart, "message a driver"
+    ctx["message_draft"] = outgoing.draft(request)
     for t in trips:
         t.driver_name = ctx["driver_names"].get(t.driver_id, t.driver.first_name)
     if ctx.get("proposal"):  # the plan lists everyone it knows: the board adds only who came since

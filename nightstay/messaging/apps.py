@@ -9,7 +9,10 @@ class MessagingConfig(AppConfig):
         from nightstay.privacy.registry import before_night_purge
 
         from . import checks  # noqa: F401  (registers the push and SMS set-up checks)
-        from .counts import keep_counts
+        from .counts import forget_tasks, keep_counts
+        from .outfiles import clear_night
 
         # A night's messages go with its rows; how many went, by which channel, stays.
         before_night_purge(keep_counts)
+        before_night_purge(forget_tasks)  # the task queue's rows that name its messages
+        before_night_purge(clear_night)  # and the laptop's SMS and e-mail files with them

@@ -2,16 +2,14 @@
 
 ``subscribe`` and ``unsubscribe`` take what the page's script (``static/nightstay/push.js``)
 posts: the browser's ``PushSubscription`` as JSON, from a logged-in volunteer, with the CSRF
-token of the page's form. The endpoint must be a push service's ``https`` URL (the site will
-POST to it): plain ``http`` only to this machine, and only while the site itself answers on
-no public host (a laptop, the tests' local push service).
+token of the page's form. The endpoint must be one the site may POST to
+(``push_endpoints.problem``: on a public host, a known push service's ``https`` address).
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.decorators import login_required
@@ -20,12 +18,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from nightstay.privacy.checks import public_hosts
-
+from . import push_endpoints
 from .push_models import PushSubscription
 
 PHONES_PER_VOLUNTEER = 5  # the oldest goes when a sixth phone subscribes
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class BadSubscription(ValueError):
@@ -50,10 +46,8 @@ def parse(body: bytes) -> tuple[str, str, str]:
         p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
     except (ValueError, KeyError, TypeError):
         raise BadSubscription("not a push subscription") from None
-    url = urlsplit(endpoint)
-    local = url.scheme == "http" and url.hostname in LOOPBACK and not public_hosts()
-    if not (url.scheme == "https" or local) or not url.hostname or len(endpoint) > 1000:
-        raise BadSubscription("the endpoint is not a push service's https address")
+    if why := push_endpoints.problem(endpoint):
+        raise BadSubscription(why)
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _b64url(p256dh, 65, "p256dh"))
     except ValueError:

@@ -76,8 +76,10 @@ def webhook(request: HttpRequest):
 def handle(kind: str, payload: dict) -> str:
     """What became of one event, in a word."""
     if kind == "sms:received":
-        text = payload.get("message")
-        return replies.answer_by_code(text, "sms") if isinstance(text, str) else "unreadable"
+        text, sender = payload.get("message"), payload.get("phoneNumber") or payload.get("sender")
+        if not isinstance(text, str) or not isinstance(sender, str):
+            return "unreadable"
+        return replies.answer_by_code(text, "sms", sender)
     if kind in STATUS_EVENTS and isinstance(payload.get("messageId"), str):
         return sms.record_state(payload["messageId"], STATUS_EVENTS[kind])
     return "ignored"

@@ -3,7 +3,7 @@
 At ``Hub.ask_hosts_at`` each host with a bed pledge open tonight gets one message
 (``still_on``), at ``Hub.ask_drivers_at`` each driver with a seat pledge (``still_driving``):
 yes or no by a one-tap link, or by an SMS reply with the message's code (``messaging.replies``
-matches it by code and night, never by sender). Yes confirms the pledge for that night; no
+matches it by code, from the number on the account it was sent to). Yes confirms the pledge for that night; no
 calls the night off exactly as the volunteer's own "cancel" does (``Recurring.call_off``: if
 the announced plan counted on it, an alert and its guests to place again). A pledge asked and
 not answered by the deadline (``Hub.still_on_window``) shows as unconfirmed on the board; the

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
 
@@ -39,10 +40,15 @@ WAIT_SECONDS = 5  # for older transactions to end, and for a table's lock
 
 def scrubbed_tables() -> list[str]:
     """The tables whose deleted rows a scrub clears from disk: the night's, sessions, applications,
-    stays, and the address audit (the panic blanks which home each row names: the old row version
-    with the home's id must go from the file too)."""
+    stays, the address audit (the panic blanks which home each row names: the old row version
+    with the home's id must go from the file too) and the task queue's (its rows named the night's
+    messages and plan runs)."""
     models = ([model for model, _ in night_scoped()] + [Session] + [entry.model for entry in registry.decided]
               + [entry.model for entry in registry.ending] + [AddressReveal])
+    if apps.is_installed("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        models.append(DBTaskResult)
     return sorted({model._meta.db_table for model in models})
 
 

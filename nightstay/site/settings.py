@@ -142,6 +142,11 @@ VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
 VAPID_KEY_FILE = Path(os.environ.get("VAPID_KEY_FILE", VAR_DIR / "vapid-key"))
 VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "https://" + urlsplit(SITE_ROOT).netloc
                                if SITE_ROOT.startswith("https://") else "mailto:nightstay@localhost")
+# The push services a public site may POST to (host names, their subdomains included): Google's
+# FCM (Chrome, Android, Samsung, Opera, Brave), Mozilla's (Firefox), Apple's (Safari),
+# Microsoft's (Edge). Any other endpoint is refused (messaging/push_endpoints.py).
+PUSH_SERVICE_HOSTS = envlist("PUSH_SERVICE_HOSTS", "fcm.googleapis.com,android.googleapis.com,"
+                             "push.services.mozilla.com,push.apple.com,notify.windows.com")
 PLAN_TIME_LIMIT = float(os.environ.get("PLAN_TIME_LIMIT", "2.0"))  # seconds a solve may take
 
 AUTH_USER_MODEL = "accounts.User"
@@ -232,6 +237,11 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "nightstay": {"handlers": ["console"], "level": "INFO"},
+        # The HTTP clients of web push and the SMS gateway log each request's URL (urllib3 at
+        # DEBUG, httpx at INFO): a push endpoint's path names one phone's browser. Warnings only.
+        "urllib3": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 

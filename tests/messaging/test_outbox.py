@@ -124,17 +124,17 @@ class OutboxTests(HubTestCase):
     def test_sms_replies_are_matched_by_code_and_bad_ones_change_nothing(self):
         message = self.queue(asks=True)
         with self.assertLogs("nightstay.messaging.replies", "INFO") as logs:
-            self.assertEqual(replies.answer_by_code("hello there", "sms"), "unreadable")
-            self.assertEqual(replies.answer_by_code("1 0000", "sms"), "unknown")
-            self.assertEqual(replies.answer_by_code(f"1 {message.reply_code}", "sms"), "taken")
-            self.assertEqual(replies.answer_by_code(f"2 {message.reply_code}", "sms"), "unknown")  # answered already
+            self.assertEqual(replies.answer_by_code("hello there", "sms", message.recipient.phone), "unreadable")
+            self.assertEqual(replies.answer_by_code("1 0000", "sms", message.recipient.phone), "unknown")
+            self.assertEqual(replies.answer_by_code(f"1 {message.reply_code}", "sms", message.recipient.phone), "taken")
+            self.assertEqual(replies.answer_by_code(f"2 {message.reply_code}", "sms", message.recipient.phone), "unknown")  # answered already
         self.assertEqual(self.asked, [("pledge-1", True)])
         self.assertFalse(any("hello" in line or message.reply_code in line for line in logs.output))
 
     def test_an_answer_after_the_night_changes_nothing(self):
         message = self.queue(asks=True)
         with time_machine.travel(datetime(2026, 11, 25, 9, 0, tzinfo=BRUSSELS), tick=False):
-            self.assertEqual(replies.answer_by_code(f"1 {message.reply_code}", "sms"), "over")
+            self.assertEqual(replies.answer_by_code(f"1 {message.reply_code}", "sms", message.recipient.phone), "over")
         self.assertEqual(self.asked, [])
 
     def test_the_purge_deletes_the_messages_and_keeps_their_counts(self):

@@ -135,3 +135,47 @@ class KeyTests(HubTestCase):
                     self.assertEqual(check_vapid_subject(None), [])
         with override_settings(ALLOWED_HOSTS=["nightstay.example"], MESSAGE_CHANNELS=["email"]):
             self.assertEqual(check_vapid_subject(None), [])
+
+
+@override_settings(ALLOWED_HOSTS=["nightstay.example"])
+class EndpointSsrfTests(HubTestCase):
+    """An infiltrated volunteer's script subscribes "a phone" whose endpoint is an address on the
+    server's own network: the worker would POST every message of theirs there."""
+
+    def setUp(self):
+        self.service = self.enterContext(PushService())
+        self.keys = self.service.subscription("x")["keys"]
+
+    def subscribe(self, endpoint: str):
+        return self.client.post(SUBSCRIBE, json.dumps({"endpoint": endpoint, "keys": self.keys}),
+                                content_type="application/json", HTTP_HOST="nightstay.example")
+
+    def test_a_public_site_posts_only_to_known_push_services(self):
+        self.log_in(self.hugo)
+        for endpoint in ("https://169.254.169.254/latest/meta-data/", "https://10.0.0.5/admin", "https://[::1]/x",
+                         "https://127.0.0.1/x", "https://localhost/x", "https://0x7f000001/x", "https://2130706433/x",
+                         "https://sms-gateway.lan:8080/message", "https://fcm.googleapis.com.evil.test/x",
+                         "https://evilfcm.googleapis.com.test/x", "https://fcm.googleapis.com:8443/x",
+                         "https://user:pw@fcm.googleapis.com/x", "http://fcm.googleapis.com/fcm/send/x",
+                         "https://intranet.example/push"):
+            response = self.subscribe(endpoint)
+            self.assertEqual(response.status_code, 400, endpoint)
+        self.assertFalse(PushSubscription.objects.exists())
+        for endpoint in ("https://fcm.googleapis.com/fcm/send/dXJ1:APA91b", "https://web.push.apple.com/QO4x",
+                         "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+                         "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA"):
+            self.assertEqual(self.subscribe(endpoint).status_code, 201, endpoint)
+
+    def test_a_subscription_stored_before_is_dropped_not_posted_to(self):
+        sub = self.service.subscription("hugo")  # http on this machine: what a laptop takes
+        PushSubscription.keep(self.hugo, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"])
+        from nightstay.hubs.models import Night
+        from nightstay.messaging import outbox
+
+        night = Night.for_date(self.hub, self.today)
+        with override_settings(MESSAGE_CHANNELS=["push", "email"]), self.captureOnCommitCallbacks(execute=True):
+            message = outbox.queue(self.hugo, night, "still_on", {"beds": 1}, about="p", asks=True)
+        message.refresh_from_db()
+        self.assertEqual(self.service.received, [])  # nothing went to the stored address
+        self.assertEqual((message.state, message.channel), ("sent", "email"))
+        self.assertFalse(PushSubscription.objects.exists())

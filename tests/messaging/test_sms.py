@@ -166,7 +166,7 @@ class StatusTests(SmsTestCase):
     def test_a_state_for_an_unknown_or_answered_sms_changes_nothing(self):
         self.assertEqual(sms.record_state("not-ours", "failed"), "unknown")
         message = self.queue()
-        replies.answer_by_code(f"1 {message.reply_code}", "sms")
+        replies.answer_by_code(f"1 {message.reply_code}", "sms", self.hugo.phone)
         self.assertEqual(sms.record_state(str(message.pk), "failed"), "stale")
         message.refresh_from_db()
         self.assertEqual(message.state, Message.State.ANSWERED)

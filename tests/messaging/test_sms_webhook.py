@@ -22,6 +22,7 @@ from tests.messaging.test_sms import SmsTestCase
 BRUSSELS = ZoneInfo("Europe/Brussels")
 URL = "/m/sms/webhook/"
 STRANGER = "+32499887766"
+EVENING_PLUS_HOUR = datetime(2026, 11, 24, 18, 1, tzinfo=BRUSSELS)
 
 
 class WebhookTests(SmsTestCase):
@@ -47,9 +48,12 @@ class WebhookTests(SmsTestCase):
         message.refresh_from_db()
         self.assertEqual((message.state, message.answer), ("answered", "yes"))
 
-    def test_a_reply_from_another_phone_counts_by_its_code(self):
+    def test_a_reply_from_another_phone_is_refused_even_with_the_right_code(self):
         message = self.queue()
-        self.assertEqual(self.received(f"{message.reply_code} 2", sender=STRANGER).content, b"taken")
+        self.assertEqual(self.received(f"{message.reply_code} 2", sender=STRANGER).content, b"unknown")
+        self.assertEqual(self.answers, [])
+        self.assertEqual(self.received(f"{message.reply_code} 2", sender="0032 470 11 22 33", event_id="e2").content,
+                         b"taken")  # the account's own number, however the gateway writes it
         self.assertEqual(self.answers, [("pledge-7", False)])
 
     def test_bad_replies_change_nothing_answer_200_and_are_logged_without_their_text(self):
@@ -131,3 +135,38 @@ class WebhookTests(SmsTestCase):
             self.received(f"1 {message.reply_code}", event_id="retry-me")
         self.assertEqual(self.received(f"1 {message.reply_code}", event_id="retry-me").content, b"taken")
         self.assertEqual(self.answers, [("pledge-7", True)])
+
+
+class ReplyCodeAttackTests(WebhookTests):
+    """An infiltrator (or anyone who got one SMS from the gateway phone, so knows its number) texts
+    "2 <code>" for every 4-digit code: each open question of the night is one of 9,000 codes."""
+
+    def test_sweeping_codes_from_another_number_answers_nobodys_question(self):
+        hugos, daras = self.queue(), self.queue(user=self.dara)
+        codes = sorted({hugos.reply_code, daras.reply_code} | {str(c) for c in range(1000, 1030)})
+        outcomes = [self.received(f"2 {code}", sender=STRANGER, event_id=f"sweep-{code}").content for code in codes]
+        self.assertEqual(self.answers, [])  # no pledge called off
+        self.assertNotIn(b"taken", outcomes)
+        self.assertEqual(outcomes.count(b"throttled"), len(codes) - 5)  # after 5 refusals the number is not heard
+        for message in (hugos, daras):
+            message.refresh_from_db()
+            self.assertEqual((message.state, message.answer), ("sent", ""))
+
+    def test_the_owner_guessing_codes_is_stopped_after_five_refusals_an_hour(self):
+        hugos = self.queue()
+        wrong = [c for c in (str(n) for n in range(2000, 2010)) if c != hugos.reply_code][:5]
+        for n, code in enumerate(wrong):
+            self.assertEqual(self.received(f"2 {code}", event_id=f"w{n}").content, b"unknown")
+        self.assertEqual(self.received(f"2 {hugos.reply_code}", event_id="right").content, b"throttled")
+        self.assertEqual(self.answers, [])
+        with time_machine.travel(EVENING_PLUS_HOUR, tick=False):
+            self.assertEqual(self.received(f"2 {hugos.reply_code}", event_id="later").content, b"taken")
+
+    def test_with_the_signing_key_leaked_a_forged_sender_still_needs_the_victims_number_and_code(self):
+        """The webhook's key alone lets one post any sender: a sweep from made-up numbers takes nothing."""
+        hugos = self.queue()
+        for n in range(40):
+            sender = f"+3247{n:07d}"
+            self.assertNotEqual(self.received(f"2 {hugos.reply_code}", sender=sender, event_id=f"f{n}").content,
+                                b"taken")
+        self.assertEqual(self.answers, [])

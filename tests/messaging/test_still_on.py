@@ -93,6 +93,16 @@ class AskingTests(StillOnTestCase):
         self.tick(at(17, 0))
         self.assertIn("Bonjour Hugo", self.mail_to(self.hugo))
 
+    def test_a_plain_text_message_is_not_html_escaped(self):
+        self.hugo.first_name = "D'Arcy"
+        self.hugo.save()
+        self.hub.name = "Aide & Abri"
+        self.hub.save()
+        self.tick(at(17, 0))
+        message = Message.objects.get(recipient=self.hugo)
+        self.assertIn("Hello D'Arcy,", message.body)
+        self.assertEqual(message.subject, "Aide & Abri: still on tonight?")
+
     def test_no_message_holds_an_address_a_nickname_or_a_ticket(self):
         self.tick(at(17, 0))
         self.tick(at(19, 30))
@@ -146,7 +156,7 @@ class AnswerTests(StillOnTestCase):
         self.plan_now()
         announce.announce(self.night)
         version = Night.objects.get(pk=self.night.pk).version
-        self.assertEqual(replies.answer_by_code(f"2 {code}", "sms"), "taken")
+        self.assertEqual(replies.answer_by_code(f"2 {code}", "sms", self.hugo.phone), "taken")
         self.hugo_beds.refresh_from_db()
         self.assertFalse(self.hugo_beds.is_open_on(self.today))
         event = NightEvent.objects.get(night=self.night, kind="host_cancelled")
@@ -159,7 +169,7 @@ class AnswerTests(StillOnTestCase):
         board = self.client.get(reverse("board", args=["brussels"]))
         self.assertContains(board, "a host cancelled tonight")
         self.assertContains(board, f"{self.family.size} to place again")
-        self.assertEqual(replies.answer_by_code(f"1 {code}", "sms"), "unknown")  # answered: a second reply is refused
+        self.assertEqual(replies.answer_by_code(f"1 {code}", "sms", self.hugo.phone), "unknown")  # answered: a second reply is refused
 
     def test_a_driver_who_says_no_is_out_of_the_next_plan(self):
         self.tick(at(19, 30))
@@ -180,9 +190,9 @@ class AnswerTests(StillOnTestCase):
         self.tick(at(17, 0))
         tonights = self.code_in(self.mail_to(self.hugo))
         with time_machine.travel(at(17, 30), tick=False):
-            self.assertEqual(replies.answer_by_code(f"2 {yesterdays}", "sms"), "over")
+            self.assertEqual(replies.answer_by_code(f"2 {yesterdays}", "sms", self.hugo.phone), "over")
         with time_machine.travel(at(9, 0, day=25), tick=False):
-            self.assertEqual(replies.answer_by_code(f"2 {tonights}", "sms"), "over")
+            self.assertEqual(replies.answer_by_code(f"2 {tonights}", "sms", self.hugo.phone), "over")
         self.hugo_beds.refresh_from_db()
         self.assertTrue(self.hugo_beds.is_open_on(self.today))
         self.assertTrue(self.hugo_beds.is_open_on(self.today - timedelta(1)))
@@ -194,5 +204,5 @@ class AnswerTests(StillOnTestCase):
         message = self.asked()["Hugo"]
         Message.objects.filter(pk=message.pk).update(about=str(self.bea_beds.pk))
         with time_machine.travel(at(17, 30), tick=False):
-            self.assertEqual(replies.answer_by_code(f"2 {message.reply_code}", "sms"), "taken")
+            self.assertEqual(replies.answer_by_code(f"2 {message.reply_code}", "sms", self.hugo.phone), "taken")
         self.assertTrue(BedPledge.objects.get(pk=self.bea_beds.pk).is_open_on(self.today))

@@ -48,6 +48,35 @@ with override_settings(PLAN_TIME_LIMIT=1):
     announce.announce(night)
 """
 
+TELL_ASK_AND_STAY = PLAN_AND_ANNOUNCE + """
+from django.utils import timezone
+from nightstay.dispatch import tell
+from nightstay.messaging import outbox
+from nightstay.messaging.channels import sms
+from nightstay.messaging.models import Contact, Message
+from nightstay.planning import stays
+from nightstay.planning.models import Placement
+from nightstay.pledges import still_on
+placements = list(Placement.objects.filter(night=night, home__isnull=False).select_related("home__host"))
+for p in placements[:20]:  # some hosts checked their number: their messages go by SMS (files, no gateway)
+    Contact.objects.get_or_create(user=p.home.host, defaults={"prefers": "sms", "phone_verified_at": timezone.now(),
+                                                                "phone_checked": sms.phone_key(p.home.host.phone)})
+tell.after_announce(night)
+still_on.ask(night.hub, night.date, "hosts")
+for pk in Message.objects.filter(state="queued").values_list("pk", flat=True):
+    outbox.deliver.call(str(pk))  # the worker's task, run here
+made = 0
+for p in placements:
+    try:
+        stays.make(p, 1)
+        made += 1
+    except stays.StayRefused:
+        continue
+    if made == 3:
+        break
+print(made)
+"""
+
 
 def hits(blob: bytes, needle: bytes) -> int:
     return blob.count(needle)
@@ -70,14 +99,17 @@ class SqliteFilesAfterPanicTests(unittest.TestCase):
                 found[path.name] = path.read_bytes()
         return found
 
+    script = PLAN_AND_ANNOUNCE
+
     def setUp(self):
         self.dir = Path(tempfile.mkdtemp(prefix="nightstay-files-"))
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         self.db = self.dir / "nightstay.sqlite3"
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nightstay.site.settings", "NIGHTSTAY_VAR_DIR": str(self.dir),
+                    "MESSAGE_CHANNELS": "sms,email",
                     "DATABASE_URL": f"sqlite:///{self.db}", "NIGHTSTAY_FIELD_KEYS": crypto.new_key_line("files")}
         self.manage("demo_setup")
-        self.manage("shell", "-v0", "-c", PLAN_AND_ANNOUNCE)
+        self.script_out = self.manage("shell", "-v0", "-c", self.script).stdout
         reader = sqlite3.connect(self.db)
         self.addCleanup(reader.close)
         self.tickets = [t for (t,) in reader.execute("SELECT ticket FROM intake_party")]
@@ -123,6 +155,45 @@ class SqliteFilesAfterPanicTests(unittest.TestCase):
                           "print(c.execute('PRAGMA secure_delete').fetchone()[0],"
                           " c.execute('PRAGMA temp_store').fetchone()[0])").stdout.split()
         self.assertEqual(out, ["1", "2"])  # secure_delete on; temporary tables in memory
+
+
+
+class MessagesAndStaysAfterPanicTests(unittest.TestCase):
+    """The same night, its hosts told by SMS and e-mail (files: no gateway, the file mail backend),
+    asked "still on tonight?", three guests kept on a stay; then a panic."""
+
+    def setUp(self):
+        SqliteFilesAfterPanicTests.setUp(self)
+
+    manage, files, script = SqliteFilesAfterPanicTests.manage, SqliteFilesAfterPanicTests.files, TELL_ASK_AND_STAY
+
+    def outbox_files(self) -> list[Path]:
+        return [p for folder in ("sms", "mail") if (self.dir / folder).is_dir() for p in (self.dir / folder).iterdir()]
+
+    def test_a_panic_leaves_no_message_stay_or_outbox_file_naming_tonights_hosts(self):
+        self.assertGreater(int(self.script_out.split()[-1]), 0)  # stays were made
+        ids = [i for (i,) in self.reader.execute(
+            "SELECT id FROM messaging_message UNION ALL SELECT id FROM planning_stay "
+            "UNION ALL SELECT gateway_id FROM messaging_smsreceipt")]
+        stay_tickets = [t for (t,) in self.reader.execute("SELECT ticket FROM planning_stay")]
+        sms_files = [p for p in self.outbox_files() if p.parent.name == "sms"]
+        self.assertGreater(len(sms_files), 10)
+        self.assertGreater(len(self.outbox_files()), len(sms_files))  # e-mails too
+        self.assertIn(b"tonight", b"".join(p.read_bytes() for p in sms_files))  # what a seizure would read
+        before = b"".join(self.files().values())
+        for secret in ids:
+            self.assertGreater(hits(before, secret.replace("-", "").encode()) + hits(before, secret.encode()), 0, secret)
+        self.manage("panic", "brussels")
+        self.assertEqual(self.outbox_files(), [])
+        after = b"".join(self.files().values())
+        for secret in ids:
+            self.assertEqual(hits(after, secret.replace("-", "").encode()) + hits(after, secret.encode()), 0, secret)
+        for table in ("messaging_message", "messaging_smsreceipt", "planning_stay"):
+            self.assertEqual(self.reader.execute(f"SELECT count(*) FROM {table}").fetchone()[0], 0, table)
+        fresh = self.dir / "fresh.sqlite3"
+        self.reader.execute("VACUUM INTO ?", (str(fresh),))
+        live = fresh.read_bytes()
+        self.assertEqual({t for t in stay_tickets if hits(after, t.encode()) > hits(live, t.encode())}, set())
 
 
 @time_machine.travel(EVENING, tick=False)

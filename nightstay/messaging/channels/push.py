@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
-from .. import vapid
+from .. import push_endpoints, vapid
 from ..models import PushSubscription
 from . import DeliveryError, register
 
@@ -75,6 +75,10 @@ class PushChannel:
 
     def send(self, subscription: PushSubscription, data: bytes, urgent: bool = True) -> None:
         """One push to one phone; a gone subscription deleted, ``DeliveryError`` when not taken."""
+        if push_endpoints.problem(subscription.endpoint):  # stored before the rules, or the site went public
+            subscription.delete()
+            log.warning("push subscription %s refused: not a push service's address; deleted", subscription.pk)
+            raise DeliveryError("endpoint refused", retry=False)
         try:
             webpush(subscription.info(), data, vapid_private_key=vapid.signer(),
                     vapid_claims={"sub": settings.VAPID_SUBJECT}, ttl=TTL, timeout=TIMEOUT,
