@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from nightstay.privacy.checks import public_hosts
 
+from . import push_forget
 from .push_models import PushSubscription
 
 PHONES_PER_VOLUNTEER = 5  # the oldest goes when a sixth phone subscribes
@@ -71,7 +72,7 @@ def subscribe(request):
     except BadSubscription as exc:
         return JsonResponse({"error": _("This phone's browser gave a subscription we cannot use (%(what)s).")
                              % {"what": exc}}, status=400)
-    PushSubscription.keep(request.user, endpoint, p256dh, auth)
+    push_forget.remember(request, PushSubscription.keep(request.user, endpoint, p256dh, auth))
     for old in PushSubscription.objects.filter(user=request.user).order_by("-created_at")[PHONES_PER_VOLUNTEER:]:
         old.delete()
     return JsonResponse({"ok": True}, status=201)

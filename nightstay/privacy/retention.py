@@ -200,7 +200,8 @@ def end_sessions(user_ids, keep: str | None = None) -> int:
 
 def wipe(nights, user_ids, keep_session: str | None = None, hub_ids=()) -> dict:
     """A panic: the ``nights`` not yet purged on time lose their rows at once (counts first,
-    run-sheet links with them), the stays of ``hub_ids`` are deleted, and every session of
+    run-sheet links with them), the stays of ``hub_ids`` are deleted, what reaches the phones
+    of ``user_ids`` is forgotten (``registry.on_panic``) and every session of
     ``user_ids`` ends but ``keep_session``; then what was deleted is cleared from the
     database's files (``privacy.scrub``)."""
     from .scrub import scrub
@@ -218,7 +219,9 @@ def _wipe(nights, user_ids, keep_session: str | None, hub_ids=()) -> dict:
         if any(night_rows(night).values()):
             rows.update(purge_night(night, now))
     ended = sum(entry.model.objects.filter(hub__in=list(hub_ids)).delete()[0] for entry in registry.ending)
-    return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session), "ended": ended}
+    forgotten = sum(hook(list(user_ids), keep_session) for hook in registry.panic)  # their phones' push, say
+    return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session), "ended": ended,
+            "forgotten": forgotten}
 
 
 def labels_markdown() -> str:
