@@ -31,6 +31,12 @@ def made_in(session) -> list[str]:
     return [str(i) for i in session.get(SESSION_KEY, [])]
 
 
+def still_here(request) -> bool:
+    """Whether a subscription made in this session is still kept for its user."""
+    made = made_in(request.session)
+    return bool(made) and PushSubscription.objects.filter(user=request.user, pk__in=made).exists()
+
+
 def forget_on_logout(sender, request=None, user=None, **kwargs) -> None:
     if request is None or user is None:
         return
