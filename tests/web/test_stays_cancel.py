@@ -168,3 +168,20 @@ class HostCancelsAStayNightTests(StayTestCase):
         self.assertEqual(stay.last_night, date(2026, 11, 26))
         self.assertEqual(self.guest_tonight(stay.ticket).status, Party.Status.STAYING)
 
+
+
+class HostEditsAPledgeUnderAStayTests(StayTestCase):
+    def test_ending_the_pledge_earlier_cuts_the_stay_at_its_last_night(self):
+        self.at(evening(24))
+        stay = self.book(date(2026, 11, 24), 4)
+        self.log_in(self.hugo)
+        url = reverse("pledges:edit", args=["brussels", "beds", self.hugo_beds.pk])
+        form = self.client.get(url).context["form"]
+        data = {name: field.value() for name, field in ((f.name, f) for f in form) if field.value() is not None}
+        data = {k: ([str(x) for x in v] if isinstance(v, list) else v) for k, v in data.items()}
+        data["until"] = "2026-11-25"  # Hugo's last night is now the 25th
+        r = self.client.post(url, data)
+        self.assertEqual(r.status_code, 302, r.context and r.context["form"].errors)
+        stay.refresh_from_db()
+        self.assertEqual(stay.last_night, date(2026, 11, 25))
+        self.assertEqual(NightEvent.objects.get(kind="stay_ended").ref, stay.ticket)
