@@ -1,7 +1,7 @@
 """A host takes back a night a stay holds: the stay ends from that night on.
 
 A host may always cancel (people have emergencies), by their own "cancel", by answering no
-to "still on tonight?", or by withdrawing the pledge. A stay must not go on expecting the
+to "still on tonight?", by withdrawing the pledge or editing it to fewer nights. A stay must not go on expecting the
 guest at a home that no longer offers a bed: ``follow`` (run by pledges after nights are taken
 back, ``pledges.hooks``) finds the first night from then on when the stay's home has no open
 bed pledge left, and ``cut`` ends the stay there:
