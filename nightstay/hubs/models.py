@@ -302,10 +302,11 @@ class NightEvent(models.Model):
         ANNOUNCED = "announced", _("a plan was announced")
         DEPARTED = "departed", _("a car left the park")
         DROPPED = "dropped", _("guests were dropped")
+        STAY_ENDED = "stay_ended", _("a stay ended early: its host cancelled")
 
     # What asks a coordinator for a decision (a new plan) until the next announcement.
     ALERTS = {Kind.HOST_CANCELLED, Kind.DRIVER_CANCELLED, Kind.DRIVER_ABSENT, Kind.DRIVER_HOME, Kind.DRIVER_LATE,
-              Kind.PARTY_NOT_FOUND, Kind.NEWCOMER, Kind.SHELTER_FULL}
+              Kind.PARTY_NOT_FOUND, Kind.NEWCOMER, Kind.SHELTER_FULL, Kind.STAY_ENDED}
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     night = models.ForeignKey(Night, on_delete=models.CASCADE, related_name="events")

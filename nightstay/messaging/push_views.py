@@ -18,7 +18,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import push_endpoints
+
+from . import push_endpoints, push_forget
 from .push_models import PushSubscription
 
 PHONES_PER_VOLUNTEER = 5  # the oldest goes when a sixth phone subscribes
@@ -65,7 +66,7 @@ def subscribe(request):
     except BadSubscription as exc:
         return JsonResponse({"error": _("This phone's browser gave a subscription we cannot use (%(what)s).")
                              % {"what": exc}}, status=400)
-    PushSubscription.keep(request.user, endpoint, p256dh, auth)
+    push_forget.remember(request, PushSubscription.keep(request.user, endpoint, p256dh, auth))
     for old in PushSubscription.objects.filter(user=request.user).order_by("-created_at")[PHONES_PER_VOLUNTEER:]:
         old.delete()
     return JsonResponse({"ok": True}, status=201)

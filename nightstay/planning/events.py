@@ -173,7 +173,7 @@ def _say(event: NightEvent) -> str:
     parts = [what]
     if event.driver_id:
         parts.append(event.driver.first_name)
-    if event.kind in (Kind.PARTY_LEFT, Kind.PARTY_NOT_FOUND, Kind.NEWCOMER) and event.ref:
+    if event.kind in (Kind.PARTY_LEFT, Kind.PARTY_NOT_FOUND, Kind.NEWCOMER, Kind.STAY_ENDED) and event.ref:
         parts.append(event.ref)
     if event.minutes:
         parts.append(f"+{event.minutes} min")

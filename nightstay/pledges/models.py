@@ -26,6 +26,7 @@ from nightstay.privacy.crypto import blind_index
 from nightstay.privacy.fields import SealedField
 from nightstay.privacy.labels import label
 
+from . import hooks
 from .areas import coarse
 from .words import WORDS
 
@@ -136,13 +137,15 @@ class Recurring(models.Model):
         """The volunteer cancels the night of ``day``: by their own "cancel", or by answering no to
         "still on tonight?". If that night's announced plan counted on the pledge, the night is
         told first (an alert on the board, its guests to place again); then the night is taken
-        out and the night's live pages redraw. Returns whether the plan counted on it."""
+        out, a stay that held it ends from it on (``hooks``), and the night's live pages redraw.
+        Returns whether the plan, or a stay, counted on it."""
         counted = self.is_counted_on(day)
         self.tell_the_night(day)  # people have emergencies: allowed, and the coordinators see it at once
         self.cancel_night(day)
+        cut = hooks.nights_taken_back(self, day)  # a stay holding that night ends from it on (planning)
         for night in Night.objects.filter(hub_id=self.hub_key, date=day):
             night.changed()
-        return counted
+        return counted or bool(cut)
 
     def confirm_night(self, day: date) -> None:
         """The volunteer said the night of ``day`` still holds. Only that night and later ones are
@@ -155,9 +158,10 @@ class Recurring(models.Model):
         return day.isoformat() in self.confirmed_dates
 
     def withdraw(self) -> None:
-        """End the whole pledge: every coming night, at once."""
+        """End the whole pledge: every coming night, at once (and the stays that counted on them)."""
         self.withdrawn = True
         self.save(update_fields=["withdrawn"])
+        hooks.nights_taken_back(self, Night.day_of())
 
     def describe(self) -> str:
         """The pattern in a few words, for the volunteer's list."""

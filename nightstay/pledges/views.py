@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from nightstay.hubs.access import HubRequest, hub_role_required
 from nightstay.hubs.models import STAFF, Gender, Night, Role, Shelter
 
-from . import areas
+from . import areas, hooks
 from .forms import BedPledgeForm, HomeForm, SeatPledgeForm
 from .models import BedPledge, Home, SeatPledge, WelcomeCard
 
@@ -135,6 +135,7 @@ def edit(request: HubRequest, kind: str, pledge_id):
                               initial={"area": areas.nearest(pledge.home_lat, pledge.home_lon).name})
     if request.method == "POST" and form.is_valid():
         form.save()
+        hooks.nights_taken_back(pledge, Night.day_of())  # fewer nights now: a stay on one of them ends there
         messages.success(request, _("Your pledge is changed."))
         return redirect("pledges:mine", hub=request.hub.slug)
     response = render(request, "pledges/pledge_form.html", {"form": form, "title": pledge.describe(),

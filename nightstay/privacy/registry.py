@@ -9,7 +9,9 @@ what it purges say so here, where a reader of ``retention`` finds every one of t
 - volunteers registers its applications, blanked 30 days after their decision (and deleted
   when still undecided after ``PENDING_APPLICATION_DAYS``);
 - planning registers its stays (``Retention.STAY``): deleted once their last night is over,
-  and with a hub's nights in a panic.
+  and with a hub's nights in a panic;
+- messaging registers what reaches a member's phone (web push subscriptions): a panic forgets
+  it for every member of the hub, as it ends their sessions (``on_panic``).
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class Registry:
     before_night_purge: list[Callable] = field(default_factory=list)
     decided: list[Decided] = field(default_factory=list)
     ending: list[Ending] = field(default_factory=list)
+    panic: list[Callable] = field(default_factory=list)
 
 
 registry = Registry()
@@ -72,6 +75,14 @@ def register_ending(model: type[models.Model], over: Callable) -> None:
     """``model``'s rows are deleted once ``over(now)`` holds, and with their hub's nights in a panic."""
     if model not in {e.model for e in registry.ending}:
         registry.ending.append(Ending(model, over))
+
+
+def on_panic(hook: Callable) -> None:
+    """``hook(user_ids, keep_session) -> int`` runs in a panic's transaction: it forgets what
+    reaches the phones of ``user_ids`` (the hub's members), but what belongs to the session
+    ``keep_session`` (the admin's own, kept); it returns how many rows went."""
+    if hook not in registry.panic:
+        registry.panic.append(hook)
 
 
 def night_model() -> type[models.Model]:

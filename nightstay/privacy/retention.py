@@ -211,8 +211,9 @@ def end_sessions(user_ids, keep: str | None = None) -> int:
 def wipe(nights, user_ids, keep_session: str | None = None, hub_ids=()) -> dict:
     """A panic: the ``nights`` not yet purged on time lose their rows at once (counts first,
     run-sheet links with them) and their keys (``night_keys``), the stays of ``hub_ids`` are
-    deleted, and every session of ``user_ids`` ends but ``keep_session``; then what was deleted
-    is cleared from the database's files (``privacy.scrub``)."""
+    deleted, what reaches the phones of ``user_ids`` is forgotten (``registry.on_panic``) and
+    every session of ``user_ids`` ends but ``keep_session``; then what was deleted is cleared
+    from the database's files (``privacy.scrub``)."""
     from .scrub import scrub
 
     done = _wipe(nights, user_ids, keep_session, hub_ids)
@@ -230,7 +231,9 @@ def _wipe(nights, user_ids, keep_session: str | None, hub_ids=()) -> dict:
         else:
             shred(night)  # a night with no rows left may still have its key
     ended = sum(entry.model.objects.filter(hub__in=list(hub_ids)).delete()[0] for entry in registry.ending)
-    return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session), "ended": ended}
+    forgotten = sum(hook(list(user_ids), keep_session) for hook in registry.panic)  # their phones' push, say
+    return {"night_rows": rows, "sessions": end_sessions(user_ids, keep_session), "ended": ended,
+            "forgotten": forgotten}
 
 
 def labels_markdown() -> str:

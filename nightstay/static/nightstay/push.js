@@ -37,7 +37,8 @@
 
   form.hidden = false;
   registration().then(function (reg) { return reg.pushManager.getSubscription(); })
-    .then(function (sub) { show(!!sub); }, function () { show(false); });
+    // "on" only if the site still has it for this session: a log-out forgets it on the site, not in the browser
+    .then(function (sub) { show(!!sub && form.hasAttribute("data-push-here")); }, function () { show(false); });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
