@@ -160,7 +160,9 @@ class AccessibilityTests(BrowserTestCase):
         self.check(board, "the board, links sent, message a driver open", targets=True)
         with self.database():
             hugos = Placement.objects.filter(night=self.night, home=self.hugo_home).select_related("party").first()
-        self.audit(board, reverse("board", kwargs=hub) + f"?p={hugos.party.ticket}", targets=True)  # "Make a stay"
+        board.goto(self.live_server_url + reverse("board", kwargs=hub) + f"?p={hugos.party.ticket}")
+        board.click(".chosen summary:has-text('Make a stay')")
+        self.check(board, "the chosen party, make a stay open", targets=True)
         driver, _ = self.page_logged_in_as(self.dara)
         self.audit(driver, reverse("driver_tonight", kwargs=hub), targets=True)
 

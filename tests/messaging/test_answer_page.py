@@ -48,3 +48,13 @@ class AnswerPageTests(StillOnTestCase):
         _link, page = self.open_link(**{settings.LANGUAGE_COOKIE_NAME: "nl"})
         self.assertContains(page, '<html lang="nl"')
         self.assertContains(page, "Ja")
+
+
+class WhereToSetTheChannelTests(StillOnTestCase):
+    def test_the_host_and_driver_pages_lead_to_how_we_reach_you(self):
+        from django.urls import reverse
+
+        for user, page in ((self.hugo, "host_tonight"), (self.dara, "driver_tonight")):
+            self.log_in(user)
+            r = self.client.get(reverse(page, args=["brussels"]))
+            self.assertContains(r, f'href="{reverse("messaging:contact")}"', msg_prefix=page)
