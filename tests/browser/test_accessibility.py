@@ -1,6 +1,6 @@
 """Every page a volunteer uses, checked in real Chromium at phone size (390x844) by axe-core
 (vendored under tests/browser/vendor/): no WCAG 2.1 A/AA violation and no text under 16 px;
-on intake, the board and the run sheet no tap target under 44x44 px; and no logged-in page
+on intake, the board and the run sheet no tap target under 44x44 px and no two buttons that touch; and no logged-in page
 scrolls sideways at 200 % zoom (a 180 px wide screen). The pages added for messages and stays
 (the one-tap answer, "How we reach you", hub settings, the board's links and messages, the
 driver's page, keeping and ending a stay) are checked with their tap targets too."""
@@ -43,6 +43,20 @@ SMALL_TARGETS = """() => {
       small.push(`${el.tagName} "${(el.innerText || el.value || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
   }
   return small;
+}"""
+
+# Buttons a cold thumb could hit both of: two that touch (under 4 px apart) side by side or one above the other.
+TOUCHING_BUTTONS = """() => {
+  const name = el => (el.innerText.trim() || el.outerHTML).slice(0, 40);
+  const boxes = [...document.querySelectorAll('button, a.button')].map(el => [el, el.getBoundingClientRect()])
+    .filter(([el, r]) => r.width && r.height && el.checkVisibility({visibilityProperty: true}));  // not in a closed <details>
+  const touching = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, q] = boxes[j];
+    const dx = Math.max(q.left - r.right, r.left - q.right), dy = Math.max(q.top - r.bottom, r.top - q.bottom);
+    if (dx < 4 && dy < 4) touching.push(`"${name(a)}" / "${name(b)}"`);
+  }
+  return touching;
 }"""
 
 # Text a volunteer reads: every visible element with text of its own, under 16 px.
@@ -93,6 +107,7 @@ class AccessibilityTests(BrowserTestCase):
         self.assertEqual(page.evaluate(SMALL_TEXT), [], f"text under 16 px on {path}")
         if targets:
             self.assertEqual(page.evaluate(SMALL_TARGETS), [], f"targets under 44 px on {path}")
+            self.assertEqual(page.evaluate(TOUCHING_BUTTONS), [], f"buttons that touch on {path}")
         if zoom:
             page.set_viewport_size({"width": 180, "height": 422})
             width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
