@@ -63,6 +63,19 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.template} → {self.recipient_id} ({self.state})"
 
+    def question(self) -> str:
+        """What the one-tap page shows above its yes and no: the body up to the answer link,
+        without the line that leads to it ("Answer with one tap:"), so a volunteer who opens
+        the link sees what they are asked and by when, in the words of their message."""
+        lines = []
+        for line in self.body.splitlines():
+            if "://" in line:
+                if lines and lines[-1].rstrip().endswith(":"):
+                    lines.pop()
+                break
+            lines.append(line)
+        return "\n".join(lines).strip()
+
     def new_token(self) -> str:
         token = secrets.token_urlsafe(18)
         self.token_hash = token_hash(token)

@@ -1,11 +1,13 @@
 """The page a message's one-tap link opens: the question, and a yes and a no button.
 
-Opening the link changes nothing (phones and chat apps open links to preview them); the
+The page shows the message's question itself (``Message.question``): the subject alone
+does not say what is asked or by when. Opening the link changes nothing (phones and chat apps open links to preview them); the
 answer is a POST from the page. No log-in: the link's token is the key, and it opens only
 the one question it was made for.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -27,7 +29,9 @@ def answer(request, token: str):
     if request.method == "POST" and request.POST.get("answer") in ("yes", "no"):
         outcome = replies.answer(message, request.POST["answer"] == "yes", "link")
         message.refresh_from_db()
-    with translation.override(message.recipient.language):
+    # In the recipient's language, unless this phone chose one with the switch at the foot.
+    chosen = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    with translation.override(translation.get_language() if chosen else message.recipient.language):
         return render(request, "messaging/answer.html", {"message": message, "outcome": outcome,
                                                          "hub": message.night.hub},
                       status=200 if outcome in (None, "taken", "answered") else 409)

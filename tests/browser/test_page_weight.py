@@ -1,5 +1,6 @@
-"""The two pages used in the dark on a weak signal, weighed in real Chromium: the intake page
-with a long waiting list, and a driver's run sheet with several stops.
+"""The pages used in the dark on a weak signal, weighed in real Chromium: the intake page
+with a long waiting list, a driver's run sheet with several stops, the one-tap answer a
+host opens from a message, and the driver's own page with its code to scan.
 
 Everything the browser fetches counts (the page, its css and scripts, any icon): fewer than
 6 requests and under 60 KB once gzipped, as the site is served; nothing from another origin.
@@ -14,6 +15,7 @@ import pytest
 import time_machine
 
 from nightstay.dispatch.models import RunSheetGrant
+from nightstay.messaging import outbox
 from nightstay.planning.models import Placement, Stop, Trip
 from nightstay.intake.models import Party
 
@@ -75,5 +77,23 @@ class PageWeightTests(BrowserTestCase):
         page = self.new_page()
         requests, size = self.weigh(page, f"/run/{token}/")
         self.assertIn("Rue du Trône 12", page.inner_text(".address"))
+        self.assertLess(requests, REQUEST_BUDGET)
+        self.assertLess(size, BYTES_BUDGET, f"{size} bytes")
+
+    def test_the_one_tap_answer_from_a_message(self):
+        message = outbox.queue(self.hugo, self.night, "still_on", {"beds": 2, "due": self.night.start}, asks=True)
+        token = message.new_token()
+        message.save(update_fields=["token_hash"])
+        page = self.new_page()
+        requests, size = self.weigh(page, f"/m/{token}/")
+        self.assertIn("Does it still hold?", page.inner_text(".question"))
+        self.assertLess(requests, REQUEST_BUDGET)
+        self.assertLess(size, BYTES_BUDGET, f"{size} bytes")
+
+    def test_the_drivers_page_with_its_code_to_scan(self):
+        RunSheetGrant.issue(self.night, self.dara)
+        page, _ = self.page_logged_in_as(self.dara)
+        requests, size = self.weigh(page, "/brussels/driver/tonight/")
+        self.assertTrue(page.locator(".qr svg").is_visible())
         self.assertLess(requests, REQUEST_BUDGET)
         self.assertLess(size, BYTES_BUDGET, f"{size} bytes")

@@ -165,7 +165,7 @@ class FromPlacementTests(StayTestCase):
         guest = Party.objects.get(night=self.hub.tonight(), placement__stay=stay)
         self.assertEqual((guest.ticket, guest.nickname, guest.languages), (stay.ticket, NICKNAME, "ti"))
 
-    def test_the_host_keeps_a_guest_and_ends_the_stay_with_one_tap(self):
+    def test_the_host_keeps_a_guest_and_ends_the_stay_with_a_second_tap(self):
         self.at(evening(24, 22))
         placement = self.placed_with_hugo(self.hub.tonight())
         self.log_in(self.hugo)
@@ -175,7 +175,8 @@ class FromPlacementTests(StayTestCase):
         stay = Stay.objects.get()
         self.assertEqual(stay.pickup, Stay.Pickup.HOST)
         r = self.client.get(self.url("host_tonight"))
-        self.assertContains(r, "End the stay")
+        self.assertContains(r, "<summary>End the stay</summary>", html=False)  # the first tap only opens
+        self.assertContains(r, "Yes, end the stay")
         r = self.client.post(self.url("end_stay", stay=stay.pk))
         self.assertRedirects(r, self.url("host_tonight"), fetch_redirect_response=False)
         self.assertFalse(Stay.objects.exists())
