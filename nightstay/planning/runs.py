@@ -1,18 +1,21 @@
 """Planner runs on tonight's state, solved by a task worker so no web worker ever plans.
 
-``start`` builds tonight's night document, writes a ``PlanRun`` with it and enqueues
-``execute`` (a django-tasks task that takes the run's id) for a worker process
-(``manage.py db_worker``); the board polls the run until it is done. One run at a time per
-night: a second "Plan" while one is under way gets the run already going.
+``start`` only writes a queued ``PlanRun`` and enqueues ``execute`` (a django-tasks task that
+takes the run's id) for a worker process (``manage.py db_worker``): the press answers at once,
+even on a big night under load (building the night document reads the whole night: seconds,
+benchmarks/results/network-evening.md). The worker builds tonight's night document as of the
+moment it takes the run (the night at time T), stores it on the run (the night file download
+and the board's diff read it) and solves it; the board polls the run until it is done. One run
+at a time per night: a second "Plan" while one is under way gets the run already going.
 
-A worker can die mid-solve (killed, out of memory, machine restarted): while it solves it
-touches ``PlanRun.heartbeat_at`` every second from a small thread, and ``reap`` (called by
-the board's poll and by ``start``) marks failed a run whose heartbeat is older than
-``HEARTBEAT_STALE``, or that no worker picked up within ``QUEUED_STALE``. The night file is
-built before the night's row lock is taken: the lock only guards "one run at a time".
-``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve on the clock (``MaxRuntime``); with
-``settings.PLAN_DETERMINISTIC`` (rehearsals) it is counted work instead (``MaxWork.for_seconds``),
-the same plan on a busy machine as on an idle one.
+A worker can die mid-run (killed, out of memory, machine restarted): from the moment it takes
+a run (building the night document, then solving) it touches ``PlanRun.heartbeat_at`` every
+second from a small thread, and ``reap`` (called by the board's poll and by ``start``) marks
+failed a run whose heartbeat is older than ``HEARTBEAT_STALE``, or one queued longer than
+``QUEUED_STALE`` while no worker showed any sign of life for as long. The night's row lock only
+guards "one run at a time". ``settings.PLAN_TIME_LIMIT`` (seconds) bounds the solve on the clock
+(``MaxRuntime``); with ``settings.PLAN_DETERMINISTIC`` (rehearsals) it is counted work instead
+(``MaxWork.for_seconds``), the same plan on a busy machine as on an idle one.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, Q, Value, When
 from django.utils import timezone
 from django_tasks import task
 
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 1.0  # seconds between two signs of life from the worker
 HEARTBEAT_STALE = timedelta(seconds=5)  # a running run silent this long lost its worker
-QUEUED_STALE = timedelta(seconds=60)  # a run no worker picked up this long: no worker runs
+QUEUED_STALE = timedelta(seconds=60)  # queued this long while no worker showed life: no worker runs
 UNDER_WAY = (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING)
 WORKER_STOPPED = "the planning worker stopped; press Plan again"
 KEY_LOST = "the night's key is gone: this plan cannot be read; press Plan again"
@@ -46,22 +49,14 @@ NO_WORKER = "no planning worker is running; press Plan again (docs/deploy.md: wo
 
 
 def start(night: Night, user) -> PlanRun:
-    """Queue a run on tonight's state (or return the one under way) for a worker."""
-    try:
-        doc, _ids = nightfile.build(night)  # outside the lock: it reads the whole night
-    except NightError as exc:  # a bug in the night document: say so on the board, keep the night going
-        log.error("night document refused: %s", "; ".join(exc.problems[:5]))
-        run = PlanRun.objects.create(night=night, created_by=user, status=PlanRun.Status.FAILED,
-                                     error="; ".join(exc.problems)[:300])
-        night.changed()
-        return run
+    """Queue a run on tonight's state (or return the one under way) for a worker; builds nothing."""
     with transaction.atomic():
         Night.objects.select_for_update().get(pk=night.pk)
         reap(night)
         current = night.plan_runs.filter(status__in=UNDER_WAY).order_by("-created_at").first()
         if current:
             return current
-        run = PlanRun.objects.create(night=night, created_by=user, night_json=doc)
+        run = PlanRun.objects.create(night=night, created_by=user)
     execute.enqueue(str(run.pk))  # after the commit: a worker must find the run it is given
     night.changed()
     return run
@@ -76,7 +71,10 @@ def reap(night: Night) -> int:
     now = timezone.now()
     silent = Q(status=PlanRun.Status.RUNNING) & (
         Q(heartbeat_at__lt=now - HEARTBEAT_STALE) | Q(heartbeat_at__isnull=True, created_at__lt=now - HEARTBEAT_STALE))
-    untaken = Q(status=PlanRun.Status.QUEUED, created_at__lt=now - QUEUED_STALE)
+    # Queued a while is not enough: on a busy evening the runs of many hubs wait their turn
+    # (each builds its night, then solves). "No worker" is: no run of any night beat lately.
+    worker_alive = PlanRun.objects.filter(heartbeat_at__gte=now - QUEUED_STALE)
+    untaken = Q(Q(status=PlanRun.Status.QUEUED, created_at__lt=now - QUEUED_STALE), ~Exists(worker_alive))
     n = night.plan_runs.filter(silent | untaken).update(  # one query: the board asks on every poll
         status=PlanRun.Status.FAILED,
         error=Case(When(status=PlanRun.Status.RUNNING, then=Value(WORKER_STOPPED)), default=Value(NO_WORKER)))
@@ -88,9 +86,11 @@ def reap(night: Night) -> int:
 
 @task()
 def execute(run_id: str) -> None:
-    """Solve the run's night document and store the plan (or why there is none).
+    """Build tonight's night document (as of now), store it on the run, solve it and store the
+    plan (or why there is none).
 
-    Safe to run twice: only the call that moves the run from queued to running solves it."""
+    Safe to run twice: only the call that moves the run from queued to running builds and
+    solves it. The run counts as running (heartbeat and all) while its night is being built."""
     if not PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.QUEUED).update(
             status=PlanRun.Status.RUNNING, heartbeat_at=timezone.now()):
         return
@@ -100,13 +100,19 @@ def execute(run_id: str) -> None:
     heart.start()
     status, fields = PlanRun.Status.FAILED, {"error": "stopped"}
     try:
-        limit = settings.PLAN_TIME_LIMIT
+        doc = nightfile.build(run.night)[0]  # the night at T: this moment, in the worker
+        fields["night_json"] = seal_for(run, "night_json", doc)  # sealed under the night's key
+        limit = settings.PLAN_TIME_LIMIT  # it bounds the solve, not the build
         stop = MaxWork.for_seconds(limit) if getattr(settings, "PLAN_DETERMINISTIC", False) else MaxRuntime(limit)
-        plan = solve(read_night(run.night_json), stop).to_json()
-        status, fields = PlanRun.Status.DONE, {"plan_json": seal_for(run, "plan_json", plan)}
+        plan = solve(read_night(doc), stop).to_json()
+        status, fields = PlanRun.Status.DONE, {"night_json": fields["night_json"],
+                                               "plan_json": seal_for(run, "plan_json", plan)}
+    except NightError as exc:  # a bug in the night document: say so on the board, keep the night going
+        log.error("planner run %s: night document refused: %s", run_id, "; ".join(exc.problems[:5]))
+        fields = {**fields, "error": "; ".join(exc.problems)[:300]}
     except Exception as exc:  # the board must say "failed", never spin forever
         log.exception("planner run %s failed", run_id)
-        fields = {"error": str(exc)[:300]}
+        fields = {**fields, "error": str(exc)[:300]}
     finally:  # also on SIGTERM (the worker stops the task): the run never stays "running"
         beating.set()
         heart.join()
