@@ -33,29 +33,40 @@ def live_text(page, text: str) -> None:
                            timeout=SOON)
 
 
+def at_the_evening(case, when: datetime = EVENING) -> None:
+    """The people of ``HubTestCase`` (again: a live server's test commits), on a clock at ``when``
+    that runs on, and tonight's night as ``case.night``."""
+    HubTestCase.setUpTestData.__func__(type(case))
+    traveller = time_machine.travel(when, tick=True)
+    traveller.start()
+    case.addCleanup(traveller.stop)
+    case.night = case.hub.tonight()
+
+
+def announced_night(case) -> None:
+    """Tonight announced: the family (FAMY) by Dara's car to Hugo's, the woman (WUMA) leaves with
+    Béa, who picks her guests up herself (her pledge is ``case.bea_beds``)."""
+    at_the_evening(case)
+    BedPledge.objects.create(home=case.hugo_home, beds=4, pickup="driver", first_date=case.today,
+                             ready_from=time(21), latest_arrival=time(23, 30))
+    case.bea_beds = BedPledge.objects.create(home=case.bea_home, beds=2, pickup="self", first_date=case.today,
+                                             ready_from=time(21), latest_arrival=time(23, 30))
+    SeatPledge.objects.create(hub=case.hub, driver=case.dara, seats=3, first_date=case.today,
+                              available_from=time(20, 30), available_until=time(0, 30), home_lat=50.85, home_lon=4.40)
+    family = Party.objects.create(night=case.night, ticket="FAMY", size=2, gender="mixed", vulnerable=True,
+                                  waiting_since=EVENING)
+    woman = Party.objects.create(night=case.night, ticket="WUMA", size=1, gender="f", waiting_since=EVENING)
+    Placement.objects.create(night=case.night, party=family, home=case.hugo_home, pinned=True)
+    Placement.objects.create(night=case.night, party=woman, home=case.bea_home, pinned=True)
+    runs.start(case.night, case.colette)
+    announce.announce(case.night)
+
+
 @pytest.mark.browser
 @override_settings(PLAN_TIME_LIMIT=0.2)
 class LiveBoardTests(BrowserTestCase):
     def setUp(self):
-        HubTestCase.setUpTestData.__func__(type(self))
-        traveller = time_machine.travel(EVENING, tick=True)
-        traveller.start()
-        self.addCleanup(traveller.stop)
-        self.night = self.hub.tonight()
-        BedPledge.objects.create(home=self.hugo_home, beds=4, pickup="driver", first_date=self.today,
-                                 ready_from=time(21), latest_arrival=time(23, 30))
-        BedPledge.objects.create(home=self.bea_home, beds=2, pickup="self", first_date=self.today,
-                                 ready_from=time(21), latest_arrival=time(23, 30))
-        SeatPledge.objects.create(hub=self.hub, driver=self.dara, seats=3, first_date=self.today,
-                                  available_from=time(20, 30), available_until=time(0, 30), home_lat=50.85,
-                                  home_lon=4.40)
-        family = Party.objects.create(night=self.night, ticket="FAMY", size=2, gender="mixed", vulnerable=True,
-                                      waiting_since=EVENING)
-        woman = Party.objects.create(night=self.night, ticket="WUMA", size=1, gender="f", waiting_since=EVENING)
-        Placement.objects.create(night=self.night, party=family, home=self.hugo_home, pinned=True)
-        Placement.objects.create(night=self.night, party=woman, home=self.bea_home, pinned=True)
-        runs.start(self.night, self.colette)
-        announce.announce(self.night)
+        announced_night(self)
 
     def test_two_boards_and_a_run_sheet_follow_each_other(self):
         board = f"{self.live_server_url}/brussels/tonight/"

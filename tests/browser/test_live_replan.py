@@ -10,24 +10,17 @@ the Plan request), so pressing Plan is what a coordinator does.
 from __future__ import annotations
 
 import time as clock
-from datetime import time
 
 import pytest
-import time_machine
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from nightstay.dispatch import announce
 from nightstay.dispatch.models import RunSheetGrant
 from nightstay.hubs.models import NightEvent
-from nightstay.intake.models import Party
-from nightstay.planning import runs
 from nightstay.planning.models import Placement
-from nightstay.pledges.models import BedPledge, SeatPledge
 
-from ..web.base import HubTestCase
 from .base import BrowserTestCase
-from .test_live_boards import EVENING, SOON
+from .test_live_boards import SOON, announced_night
 
 
 def within(started: float) -> float:
@@ -39,26 +32,7 @@ def within(started: float) -> float:
 @override_settings(PLAN_TIME_LIMIT=0.2)
 class HostCancelsAfterAnnouncementTests(BrowserTestCase):
     def setUp(self):
-        HubTestCase.setUpTestData.__func__(type(self))
-        traveller = time_machine.travel(EVENING, tick=True)
-        traveller.start()
-        self.addCleanup(traveller.stop)
-        self.night = self.hub.tonight()
-        BedPledge.objects.create(home=self.hugo_home, beds=4, pickup="driver", first_date=self.today,
-                                 ready_from=time(21), latest_arrival=time(23, 30))
-        self.bea_beds = BedPledge.objects.create(home=self.bea_home, beds=2, pickup="self", first_date=self.today,
-                                                 ready_from=time(21), latest_arrival=time(23, 30))
-        SeatPledge.objects.create(hub=self.hub, driver=self.dara, seats=3, first_date=self.today,
-                                  available_from=time(20, 30), available_until=time(0, 30), home_lat=50.85,
-                                  home_lon=4.40)
-        family = Party.objects.create(night=self.night, ticket="FAMY", size=2, gender="mixed", vulnerable=True,
-                                      waiting_since=EVENING)
-        woman = Party.objects.create(night=self.night, ticket="WUMA", size=1, gender="f", waiting_since=EVENING)
-        # The announced plan: the family by Dara's car to Hugo's, the woman leaves with Béa.
-        Placement.objects.create(night=self.night, party=family, home=self.hugo_home, pinned=True)
-        Placement.objects.create(night=self.night, party=woman, home=self.bea_home, pinned=True)
-        runs.start(self.night, self.colette)
-        announce.announce(self.night)
+        announced_night(self)
 
     def test_a_host_cancels_both_boards_see_it_and_the_replan_reaches_the_drivers_sheet(self):
         board = f"{self.live_server_url}/brussels/tonight/"

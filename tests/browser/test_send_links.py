@@ -7,7 +7,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.test import override_settings
 
@@ -19,8 +18,9 @@ from nightstay.messaging.models import Message
 from nightstay.planning import runs
 from nightstay.pledges.models import BedPledge, Home, SeatPledge
 
-from ..web.base import PASSWORD, HubTestCase
+from ..web.base import PASSWORD
 from .base import BrowserTestCase
+from .test_live_boards import at_the_evening
 
 EVENING = datetime(2026, 11, 24, 20, 30, tzinfo=ZoneInfo("Europe/Brussels"))
 DRIVERS = 20
@@ -54,11 +54,7 @@ def twenty_drivers(case, night) -> list[User]:
 @override_settings(PLAN_TIME_LIMIT=0.5)
 class SendLinksTests(BrowserTestCase):
     def setUp(self):
-        HubTestCase.setUpTestData.__func__(type(self))
-        traveller = time_machine.travel(EVENING, tick=True)
-        traveller.start()
-        self.addCleanup(traveller.stop)
-        self.night = self.hub.tonight()
+        at_the_evening(self, EVENING)
         self.drivers = twenty_drivers(self, self.night)
         runs.start(self.night, self.colette)
 
