@@ -70,13 +70,14 @@ def parse_args(argv=None):
 
 # -- the database and the server ----------------------------------------------------------------
 
-def bench_database(url: str) -> tuple[str, str]:
-    """The URL of the benchmark's own database, and of the server's maintenance database."""
+def bench_database(url: str, suffix: str = "load", program: str = "intake_load") -> tuple[str, str]:
+    """The URL of the benchmark's own database (``<name>_<suffix>`` beside the one named), and of
+    the server's maintenance database."""
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql") or parts.hostname not in LOCAL:
-        sys.exit(f"intake_load: --database must be PostgreSQL on 127.0.0.1, not {url}")
+        sys.exit(f"{program}: --database must be PostgreSQL on 127.0.0.1, not {url}")
     name = parts.path.lstrip("/") or "nightstay"
-    return (urlunsplit(parts._replace(path=f"/{name}_load")), urlunsplit(parts._replace(path="/postgres")))
+    return (urlunsplit(parts._replace(path=f"/{name}_{suffix}")), urlunsplit(parts._replace(path="/postgres")))
 
 
 def recreate(admin_url: str, name: str, drop_only: bool = False) -> None:

@@ -41,9 +41,9 @@ import time
 import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from benchmarks.intake_load import LOCAL, Recorder, environment, percentile, recreate, request
+from benchmarks.intake_load import Recorder, bench_database, environment, percentile, recreate, request
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("normal", "winter")
@@ -339,11 +339,8 @@ def table(args, rec: Recorder, counts: dict, seconds: float, hubs: list[dict], r
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    parts = urlsplit(args.database)
-    if parts.scheme not in ("postgres", "postgresql") or parts.hostname not in LOCAL:
-        sys.exit(f"network_evening: --database must be PostgreSQL on 127.0.0.1, not {args.database}")
-    name = (parts.path.lstrip("/") or "nightstay") + "_network"
-    db_url, admin_url = urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
+    db_url, admin_url = bench_database(args.database, "network", "network_evening")
+    name = urlsplit(db_url).path.lstrip("/")
     sys.path.insert(0, str(ROOT))
     recreate(admin_url, name)
     procs: list[subprocess.Popen] = []
