@@ -138,3 +138,74 @@ class Beds:
         self.kinds[party.kind][k] -= 1
 
 
+
+
+class SelfHosts:
+    """The hosts who fetch their guests, as arrays: which one takes a party, at once."""
+
+    def __init__(self, night, hosts: list, beds: Beds):
+        tr, mp, end = night.travel, night.meeting_point, night.seconds(night.end)
+        self.idx = np.array([beds.index[h.id] for h in hosts], dtype=np.int64)
+        self.pos = {h.id: k for k, h in enumerate(hosts)}
+        order = sorted(range(len(hosts)), key=lambda k: (hosts[k].ready_from, hosts[k].id))
+        self.rank = np.empty(len(order), dtype=np.int64)
+        self.rank[order] = np.arange(len(order))
+        # ``self_pickup_arrival``'s terms: it leaves at the latest of these and its guests' waits
+        self.lead = np.array([max(0.0, night.seconds(h.ready_from)) for h in hosts])
+        self.drive = np.array([tr.drive_seconds(mp, h.location) for h in hosts])
+        self.latest = np.array([min(end, night.seconds(h.latest_arrival)) for h in hosts])
+        self.board = tr.board_seconds
+        self.night = night
+
+    def pick(self, party: Party, accepts: np.ndarray, beds: Beds) -> int | None:
+        """The tightest fit that can still bring ``party`` home in time: fewest beds left, then
+        the earliest ready, then the id (the hosts ``accepts`` says accept it)."""
+        wait = self.night.seconds(party.waiting_since)  # as self_pickup_arrival has it
+        arrive = np.maximum(self.lead, wait) + self.board + self.drive
+        fit = accepts & beds.rooms(self.idx, party) & (arrive <= self.latest)
+        if not fit.any():
+            return None
+        left = beds.beds[self.idx] - beds.used[self.idx]
+        return int(np.argmin(np.where(fit, left * len(self.idx) + self.rank, np.iinfo(np.int64).max)))
+
+    def leaves_after(self, host: Place, wait: float) -> None:
+        """A guest of ``host`` waits until ``wait``: the host cannot leave the park before."""
+        k = self.pos[host.id]
+        self.lead[k] = max(self.lead[k], wait)
+
+
+class CarPlaces:
+    """The places a driver must reach, nearest to the park first, as arrays."""
+
+    def __init__(self, night, places: list, beds: Beds, go: dict[str, float]):
+        end = night.seconds(night.end)
+        self.tr = night.travel
+        self.idx = np.array([beds.index[q.id] for q in places], dtype=np.int64)
+        self.pos = {q.id: k for k, q in enumerate(places)}
+        self.lat = np.array([q.location.lat for q in places])
+        self.lon = np.array([q.location.lon for q in places])
+        self.go = np.array([go[q.id] for q in places])
+        self.ready = np.array([night.seconds(q.ready_from) if q.is_host else -np.inf for q in places])
+        self.latest = np.array([min(end, night.seconds(q.latest_arrival)) if q.is_host else end for q in places])
+        self.homes: dict[str, np.ndarray] = {}  # driving seconds from a driver's home to each place, nearly
+        self.rows: dict[str, np.ndarray] = {}  # kilometres from a stop to each place, nearly
+
+    def row(self, stop: Place) -> np.ndarray:
+        """Kilometres from ``stop`` to every car place, nearly (float32: only to narrow a choice)."""
+        if stop.id not in self.rows:
+            self.rows[stop.id] = km_to(self.tr, stop.location, self.lat, self.lon).astype(np.float32)
+        return self.rows[stop.id]
+
+    def may_lead(self, car, heads: np.ndarray, wait: np.ndarray, place: np.ndarray) -> np.ndarray:
+        """The ``heads`` that ``car`` might take alone: those it surely cannot are left out.
+
+        ``time_trip``'s arithmetic for one stop, with the drive back or home from numpy's
+        kilometres; only a party ``time_trip`` itself then accepts leads the trip.
+        """
+        tr, j, home = self.tr, place[heads], car.driver.id
+        if home not in self.homes:
+            self.homes[home] = km_to(tr, car.driver.home, self.lat, self.lon) / tr.drive_kmh * 3600.0
+        arrive = np.maximum(np.maximum(car.free, wait[heads]) + tr.board_seconds + self.go[j], self.ready[j])
+        after = arrive + tr.drop_seconds - car.until - SLACK
+        back = np.minimum(self.go[j], self.homes[home][j])
+        return heads[(arrive <= self.latest[j]) & (after + back <= 0)]

@@ -80,10 +80,6 @@ class SolveParams:
     # Above this many (party, place) pairs the relaxation costs more time than it saves: measured
     # on a busy 2-core machine, 13,000 pairs take 0.2 s, 26,000 0.3 s, 48,000 0.9 s.
     max_relaxation_pairs: int = 30_000
-    # Up to this many parties the coordinators' greedy plan is made too, as a start and as a floor
-    # under the plan written: a tenth of a second at 500 parties on an idle 2-core machine, but it
-    # grows with the square of the night (2.3 s at 2,000).
-    greedy_max_parties: int = 1_200
     # On a city's night (more parties than this) the packing's model, built pair by pair, is not
     # built when it has more pairs than this many per second of the budget (about 16 us a pair).
     packing_max_parties: int = 2_000
@@ -98,7 +94,7 @@ class SolveParams:
                 raise ValueError(f"{f.name} must be >= 0, got {value!r}")
             if f.name.endswith("_share") and value > 1:
                 raise ValueError(f"{f.name} is a share of the budget: between 0 and 1, got {value!r}")
-        for name in ("max_relaxation_pairs", "greedy_max_parties", "packing_max_parties", "packing_pairs_per_second"):
+        for name in ("max_relaxation_pairs", "packing_max_parties", "packing_pairs_per_second"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"{name} must be a whole number, got {getattr(self, name)!r}")
 
@@ -117,6 +113,13 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
         keep = {night.parties[i].id for i in kept}
         night = replace(night, fixed=tuple(f for f in night.fixed if f.party in keep))
         pb = Problem.build(night)
+    # the coordinators' greedy first: a start, and a floor under the plan written, at any size (about
+    # a second at 10,000 people). On the clock it gives up if the search's whole budget runs out
+    # first (only on a night far beyond a city's): the plan is then written without the comparison.
+    baseline = greedy(night, None if stop.deterministic else lambda: search_stop(Work()))
+    if baseline is None:
+        log.warning("the coordinators' greedy did not finish in %g s: the plan is not compared with it",
+                    stop.seconds)
     rng = random.Random(seed)
     work = Work()
     st = State(pb)
@@ -124,8 +127,6 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     targets = _vulnerable_packing(pb, work, hurry, stop, params)
     construct(st, work, hurry, targets, rush=search_stop)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
-    # the coordinators' greedy: a start, and a floor under the plan written (while there is time for it)
-    baseline = greedy(night) if pb.n <= params.greedy_max_parties and not hurry(work) else None
     st = best_start(st, targets, work, hurry, baseline)
     st = free_beds(st, work, hurry)
     in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
