@@ -15,8 +15,8 @@ packs beds badly: the exact packing of vulnerable parties when one of them would
 outside (bounded by counted work, never the clock; on a city's night a flow, rounded, since
 the program would not be solved in time), and, when beds run short on a night of moderate
 size, the whole assignment's relaxation (exact on small nights) as a second start.
-Other starts (``start``): the coordinators' greedy plan, made first at every size (about a
-second at 10,000 people), and on a night planned again the announced plan rebuilt; then
+Other starts (``start``): the coordinators' greedy plan, made at every size (about a second
+at 10,000 people), and on a night planned again the announced plan rebuilt; then
 every vulnerable party left outside gets the move that frees a bed for it (``free_beds``).
 The best start by the format's order is improved, and the plan written is never one the
 greedy plan beats. (On the clock, a greedy that has not finished when the whole budget is
@@ -113,13 +113,6 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
         keep = {night.parties[i].id for i in kept}
         night = replace(night, fixed=tuple(f for f in night.fixed if f.party in keep))
         pb = Problem.build(night)
-    # the coordinators' greedy first: a start, and a floor under the plan written, at any size (about
-    # a second at 10,000 people). On the clock it gives up if the search's whole budget runs out
-    # first (only on a night far beyond a city's): the plan is then written without the comparison.
-    baseline = greedy(night, None if stop.deterministic else lambda: search_stop(Work()))
-    if baseline is None:
-        log.warning("the coordinators' greedy did not finish in %g s: the plan is not compared with it",
-                    stop.seconds)
     rng = random.Random(seed)
     work = Work()
     st = State(pb)
@@ -127,6 +120,15 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     targets = _vulnerable_packing(pb, work, hurry, stop, params)
     construct(st, work, hurry, targets, rush=search_stop)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
+    # the coordinators' greedy: a start, and a floor under the plan written, at any size (about a
+    # second at 10,000 people). After the construction, so that a plan is ready in time whatever
+    # happens: on the clock it gives up if the search's whole budget runs out before it finishes
+    # (a night far beyond a city's, or a machine far too busy), and the plan is then written
+    # without the comparison. Counted work always lets it finish.
+    baseline = greedy(night, None if stop.deterministic else lambda: search_stop(work))
+    if baseline is None:
+        log.warning("the coordinators' greedy did not finish in %g s: the plan is not compared with it",
+                    stop.seconds)
     st = best_start(st, targets, work, hurry, baseline)
     st = free_beds(st, work, hurry)
     in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
