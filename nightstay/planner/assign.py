@@ -232,10 +232,9 @@ class _Packing:
         """(the flow's bound, party -> place) on a city's night.
 
         The flow says which hosts take men and which women and families (the larger side of
-        what it sends them), then flows again within that rule and its whole parties are
-        taken; the parties left (a family split over two homes) are then packed one size at
-        a time, largest first, by a flow whose every capacity is a multiple of that size, so
-        that it moves whole parties only.
+        what it sends them); then the parties are packed one size at a time, largest first,
+        along that flow where they can, by flows whose every capacity is a multiple of the
+        size, so that each moves whole parties only.
         """
         pb = self.pb
         room = [b - u for b, u in zip(pb.beds, self.used)]
