@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .greedy_index import SLACK, Accepting, Beds, CarPlaces, SelfHosts, km_to, last_waits, nearest_parties
+from .greedy_index import SLACK, Accepting, Beds, CarPlaces, SelfHosts, last_waits, nearest_parties
 from .night import Driver, Host, Night, Party, Shelter
 from .plan import Placement, Plan, Stop, Trip, self_pickup_arrival, time_trip, walk_arrival
 
@@ -81,8 +81,6 @@ class _Greedy:
         self.lw = {size: np.full(len(self.by_car), np.nan) for size in self.sizes}  # _last_wait, once asked
         self.seats = np.array([d.seats for d in night.drivers], dtype=np.int64)
         self.until = np.array([c.until for c in self.cars])
-        self.home_lat = np.array([d.home.lat for d in night.drivers])
-        self.home_lon = np.array([d.home.lon for d in night.drivers])
         self.rank = {p.id: k for k, p in enumerate(sorted(night.parties, key=priority))}
 
     # -- can a driver reach a place at all ---------------------------------------------------
@@ -113,7 +111,7 @@ class _Greedy:
         tr = self.tr
         free = np.array([car.free for car in self.cars])
         go = self.go[place.id]
-        back = np.minimum(go, km_to(tr, place.location, self.home_lat, self.home_lon) / tr.drive_kmh * 3600.0)
+        back = np.minimum(go, self.cars_at.homes[self.cars_at.pos[place.id]])
         latest, ready = self.window_end, 0.0
         if place.is_host:
             latest = min(latest, self.night.seconds(place.latest_arrival))
@@ -257,7 +255,7 @@ class _Greedy:
             load: list[tuple[Place, list[Party]]] = []
             seats = car.driver.seats
             route = None
-            for h in self.cars_at.may_lead(car, here[size[here] <= seats], wait, place).tolist():  # the next in line it can take
+            for h in self.cars_at.may_lead(car, i, here[size[here] <= seats], wait, place).tolist():  # the next in line it can take
                 head = queue[h]
                 route = self._route(car, [(self.at[head.id], [head])])
                 if route:

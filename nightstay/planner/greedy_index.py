@@ -26,9 +26,13 @@ SLACK = 1e-4
 
 def km_to(travel, here: Location, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Road kilometres from ``here`` to every point (float64, to within ``SLACK`` of ``Travel.km``)."""
-    la1, lo1 = math.radians(here.lat), math.radians(here.lon)
-    la2, lo2 = np.radians(lat), np.radians(lon)
-    h = np.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return km_between(travel, np.array(here.lat), np.array(here.lon), lat, lon)
+
+
+def km_between(travel, lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """``km_to`` for arrays of points on both sides (broadcast: a column against a row is a matrix)."""
+    la1, lo1, la2, lo2 = np.radians(lat1), np.radians(lon1), np.radians(lat2), np.radians(lon2)
+    h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h))) * travel.road_factor
 
 
@@ -187,7 +191,11 @@ class CarPlaces:
         self.go = np.array([go[q.id] for q in places])
         self.ready = np.array([night.seconds(q.ready_from) if q.is_host else -np.inf for q in places])
         self.latest = np.array([min(end, night.seconds(q.latest_arrival)) if q.is_host else end for q in places])
-        self.homes: dict[str, np.ndarray] = {}  # driving seconds from a driver's home to each place, nearly
+        home_lat = np.array([d.home.lat for d in night.drivers])
+        home_lon = np.array([d.home.lon for d in night.drivers])
+        # driving seconds from each place to each driver's home, nearly: one matrix (9 MB at 10,000 people)
+        self.homes = km_between(self.tr, self.lat[:, None], self.lon[:, None], home_lat, home_lon) \
+            / self.tr.drive_kmh * 3600.0
         self.rows: dict[str, np.ndarray] = {}  # kilometres from a stop to each place, nearly
 
     def row(self, stop: Place) -> np.ndarray:
@@ -196,16 +204,14 @@ class CarPlaces:
             self.rows[stop.id] = km_to(self.tr, stop.location, self.lat, self.lon).astype(np.float32)
         return self.rows[stop.id]
 
-    def may_lead(self, car, heads: np.ndarray, wait: np.ndarray, place: np.ndarray) -> np.ndarray:
-        """The ``heads`` that ``car`` might take alone: those it surely cannot are left out.
+    def may_lead(self, car, d: int, heads: np.ndarray, wait: np.ndarray, place: np.ndarray) -> np.ndarray:
+        """The ``heads`` that ``car`` (driver ``d``) might take alone: those it surely cannot are left out.
 
         ``time_trip``'s arithmetic for one stop, with the drive back or home from numpy's
         kilometres; only a party ``time_trip`` itself then accepts leads the trip.
         """
-        tr, j, home = self.tr, place[heads], car.driver.id
-        if home not in self.homes:
-            self.homes[home] = km_to(tr, car.driver.home, self.lat, self.lon) / tr.drive_kmh * 3600.0
+        tr, j = self.tr, place[heads]
         arrive = np.maximum(np.maximum(car.free, wait[heads]) + tr.board_seconds + self.go[j], self.ready[j])
         after = arrive + tr.drop_seconds - car.until - SLACK
-        back = np.minimum(self.go[j], self.homes[home][j])
+        back = np.minimum(self.go[j], self.homes[j, d])
         return heads[(arrive <= self.latest[j]) & (after + back <= 0)]
