@@ -13,11 +13,10 @@ only the time it takes to reach them.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .night import EARTH_RADIUS_KM, GENDERS, Location, Party, Place
+from .night import GENDERS, Location, Party, Place
+from .problem import km_between
 
 # numpy's haversine and ``Travel.km`` agree to ~1e-12 relative: anything within this much of
 # a winner (seconds or kilometres, values of at most ~1e5) is decided again exactly.
@@ -26,14 +25,7 @@ SLACK = 1e-4
 
 def km_to(travel, here: Location, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Road kilometres from ``here`` to every point (float64, to within ``SLACK`` of ``Travel.km``)."""
-    return km_between(travel, np.array(here.lat), np.array(here.lon), lat, lon)
-
-
-def km_between(travel, lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """``km_to`` for arrays of points on both sides (broadcast: a column against a row is a matrix)."""
-    la1, lo1, la2, lo2 = np.radians(lat1), np.radians(lon1), np.radians(lat2), np.radians(lon2)
-    h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h))) * travel.road_factor
+    return km_between(here.lat, here.lon, lat, lon, travel.road_factor)
 
 
 def last_waits(deadline, value: np.ndarray, exact: np.ndarray, unsure: np.ndarray, seats: np.ndarray,
@@ -194,7 +186,7 @@ class CarPlaces:
         home_lat = np.array([d.home.lat for d in night.drivers])
         home_lon = np.array([d.home.lon for d in night.drivers])
         # driving seconds from each place to each driver's home, nearly: one matrix (9 MB at 10,000 people)
-        self.homes = km_between(self.tr, self.lat[:, None], self.lon[:, None], home_lat, home_lon) \
+        self.homes = km_between(self.lat[:, None], self.lon[:, None], home_lat, home_lon, self.tr.road_factor) \
             / self.tr.drive_kmh * 3600.0
         self.rows: dict[str, np.ndarray] = {}  # kilometres from a stop to each place, nearly
 

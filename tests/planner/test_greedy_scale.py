@@ -2,7 +2,7 @@
 
 ``greedy_pins.json`` holds, for every demo scenario and seeds 0-4 at their own size, the
 SHA-256 of the plan the greedy made before it asked arrays instead of scanning every place
-(commit b524850), and that plan's score. The greedy is the baseline coordinators
+(commit fe8aea1), and that plan's score. The greedy is the baseline coordinators
 know: a change that moves any of its decisions must be deliberate. If one is, write the pins
 again from the new plans (``WRITE_GREEDY_PINS=1``) and say why in the commit.
 """
