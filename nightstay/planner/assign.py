@@ -12,6 +12,11 @@ the insertion made (a hint, so the answer is never worse than it). Parties alike
 or women and families, the places they can reach, a host they return to) are one integer
 variable per place, which keeps the model small on a city's night.
 
+On a city's night (more than ``FLOW_PAIRS`` class-place pairs: 72,000 at 5,000 people) even
+the linear relaxation takes longer than the budget, so the relaxation is a flow of people
+(``_Packing.flow``, a fraction of a second) and the packing is that flow rounded
+(``_Packing.pack``): still bounded by the model's size, never by the clock.
+
 Cars are not routed here: each party is only known to be reachable on its own. But the
 drivers' hours are a budget that every person dropped at a car place spends at least
 (loading, the drop and the round trip, shared by the car's seats; see ``bound.py``), so a
@@ -21,6 +26,7 @@ follows finds the rides, and a party no ride can take falls back to its best oth
 from __future__ import annotations
 
 import logging
+import math
 
 from .problem import CAR, Problem
 
@@ -31,6 +37,9 @@ log = logging.getLogger(__name__)
 SAFETY_NET_MS = 60_000
 NODES = 2000  # branch-and-bound nodes in deterministic mode: packings are solved in far fewer
 EXACT_PAIRS = 3000  # party-place pairs up to which the whole assignment is solved exactly
+# (class, place) pairs above which the vulnerable packing's relaxation is a flow, not a linear
+# program, and is only rounded: GLOP took 7 s on the 72,000 pairs of 5,000 people.
+FLOW_PAIRS = 20_000
 SLACK = 61.0  # the checker's slack on a driver's last deadline, and a second for rounding
 
 
@@ -75,6 +84,11 @@ def vulnerable_targets(pb: Problem, hint: dict[int, int], work: float,
     fixed = sum(pb.size[i] for i in pb.fixed if pb.vulnerable[i])
     hint = {i: j for i, j in hint.items() if pb.vulnerable[i] and i not in pb.fixed}
     best = (sum(pb.size[i] for i in hint), hint)
+    if sum(len(key[2]) for key in packing.classes) > FLOW_PAIRS:  # a city's night: the flow, rounded
+        bound, rounded = packing.pack()
+        best = max(best, (sum(pb.size[i] for i in rounded), rounded), key=lambda b: b[0])
+        log.debug("vulnerable packing: %d people of at most %d, from the flow", best[0] + fixed, bound + fixed)
+        return best[0] + fixed, best[1]
     lp = packing.solve("GLOP", integral=False, params="")
     if lp is not None:
         bound = int(lp[0] + 1e-6)
@@ -174,6 +188,77 @@ class _Packing:
         values = {k: v.solution_value() for k, v in x.items()}
         people = sum(key[0] * value for (key, _), value in values.items())
         return people, values, status == pywraplp.Solver.OPTIMAL
+
+    def flow(self, room: list[int], kind_at: dict[int, int], left: dict[tuple, int],
+             size: int = 0, follow: dict | None = None) -> tuple[float, dict]:
+        """The relaxation as a flow of people: (its value, (class, place) -> parties, maybe fractions).
+
+        Sources are the classes (``left`` of their parties), sinks the places (``room`` beds;
+        a host already given a kind in ``kind_at`` only to that kind); a class sends a place
+        at most what whole parties of it fill. Without the drivers' hours and the men-or-women
+        rule between the classes it relaxes the packing further, so its value is still an
+        upper bound. A flow is solved in a fraction of a second where the linear program of
+        a city's night (tens of thousands of variables) takes seconds, and its work grows
+        with the model, never with the clock. Among the largest flows, the cheapest prefers
+        returning wishes, then announced places, then places reached without a driver.
+        """
+        from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+
+        pb = self.pb
+        keys = [key for key in self.classes if left[key] and size in (0, key[0])]
+        places = sorted({j for key in keys for j in key[2] if room[j] >= key[0]})
+        node = {j: 1 + len(keys) + k for k, j in enumerate(places)}
+        sink = 1 + len(keys) + len(places)
+        flow, arcs = SimpleMinCostFlow(), []
+        for c, key in enumerate(keys, start=1):
+            flow.add_arc_with_capacity_and_unit_cost(0, c, key[0] * left[key], 0)
+            for j in key[2]:
+                if room[j] < key[0] or (pb.reach[j] == CAR and not pb.seats) or kind_at.get(j, key[1]) != key[1]:
+                    continue
+                cost = -(4 * (key[3] == j) + 2 * (key[4] == j) + (pb.reach[j] != CAR) + 8 * ((key, j) in (follow or ())))
+                arc = flow.add_arc_with_capacity_and_unit_cost(c, node[j], key[0] * (room[j] // key[0]), cost)
+                arcs.append((arc, key, j))
+        for j in places:
+            flow.add_arc_with_capacity_and_unit_cost(node[j], sink, room[j] - room[j] % max(1, size), 0)
+        people = sum(key[0] * left[key] for key in keys)
+        flow.set_node_supply(0, people)
+        flow.set_node_supply(sink, -people)
+        if not arcs or flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
+            return 0.0, {}
+        values = {(key, j): flow.flow(a) / key[0] for a, key, j in arcs if flow.flow(a)}
+        return float(sum(flow.flow(a) for a, _, _ in arcs)), values
+
+    def pack(self) -> tuple[float, dict[int, int]]:
+        """(the flow's bound, party -> place) on a city's night.
+
+        The flow says which hosts take men and which women and families (the larger side of
+        what it sends them); then the parties are packed one size at a time, largest first,
+        along that flow where they can, by flows whose every capacity is a multiple of the
+        size, so that each moves whole parties only.
+        """
+        pb = self.pb
+        room = [b - u for b, u in zip(pb.beds, self.used)]
+        kind_at: dict[int, int] = {}
+        queue = {key: sorted(members, key=lambda i: (pb.wait[i], i)) for key, members in self.classes.items()}
+        targets: dict[int, int] = {}
+        bound, values = self.flow(room, kind_at, {key: len(q) for key, q in queue.items()})
+        people: dict[int, list[float]] = {}
+        for (key, j), v in values.items():
+            if pb.is_host[j]:
+                people.setdefault(j, [0.0, 0.0])[key[1]] += key[0] * v
+        for j, (men, others) in people.items():
+            kind_at[j] = 0 if men > others else 1  # a host with both keeps the larger side
+        rounds = sorted({key[0] for key in queue}, reverse=True)
+        for size in rounds:
+            # whole parties of one size, along the first flow where it can: capacities are multiples
+            _, whole = self.flow(room, kind_at, {key: len(q) for key, q in queue.items()}, size, values)
+            for (key, j), v in whole.items():
+                for _ in range(min(int(v + 1e-6), len(queue[key]), room[j] // key[0])):
+                    targets[queue[key].pop(0)] = j  # the first come, the easiest to carry
+                    room[j] -= key[0]
+                    if pb.is_host[j]:
+                        kind_at[j] = key[1]
+        return bound, targets
 
     def targets(self, values: dict[tuple, float]) -> dict[int, int]:
         """party -> place for whole ``values``: in each class, the first come take the nearest places."""

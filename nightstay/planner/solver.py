@@ -12,12 +12,16 @@ the others, and the plan's ``notes`` say why each was not kept.
 
 Two integer programs (``assign``) guide the first plan where placing parties one by one
 packs beds badly: the exact packing of vulnerable parties when one of them would be left
-outside (bounded by counted work, never the clock), and, when beds run short on a night of
-moderate size, the whole assignment's relaxation (exact on small nights) as a second start.
-Other starts (``start``): the coordinators' greedy plan, and on a night planned again the
-announced plan rebuilt; then every vulnerable party left outside gets the move that frees a
-bed for it (``free_beds``). The best start by the format's order is improved, and the plan
-written is never one the greedy plan beats.
+outside (bounded by counted work, never the clock; on a city's night a flow, rounded, since
+the program would not be solved in time), and, when beds run short on a night of moderate
+size, the whole assignment's relaxation (exact on small nights) as a second start.
+Other starts (``start``): the coordinators' greedy plan, made at every size (about a second
+at 10,000 people), and on a night planned again the announced plan rebuilt; then
+every vulnerable party left outside gets the move that frees a bed for it (``free_beds``).
+The best start by the format's order is improved, and the plan written is never one the
+greedy plan beats. (On the clock, a greedy that has not finished when the whole budget is
+spent is given up, and the log says the plan was not compared with it: only on a night far
+beyond a city's, or a machine far too busy. Counted work always lets it finish.)
 
 Two ways to stop (``stop.py``): by the clock (``MaxRuntime``: a plan is ready within its
 seconds) or by counted work (``MaxWork``), so that the same night and seed give the same
@@ -80,14 +84,6 @@ class SolveParams:
     # Above this many (party, place) pairs the relaxation costs more time than it saves: measured
     # on a busy 2-core machine, 13,000 pairs take 0.2 s, 26,000 0.3 s, 48,000 0.9 s.
     max_relaxation_pairs: int = 30_000
-    # Up to this many parties the coordinators' greedy plan is made too, as a start and as a floor
-    # under the plan written: a tenth of a second at 500 parties on an idle 2-core machine, but it
-    # grows with the square of the night (2.3 s at 2,000).
-    greedy_max_parties: int = 1_200
-    # On a city's night (more parties than this) the packing's model, built pair by pair, is not
-    # built when it has more pairs than this many per second of the budget (about 16 us a pair).
-    packing_max_parties: int = 2_000
-    packing_pairs_per_second: int = 15_000
 
     def __post_init__(self):
         for f in fields(self):
@@ -98,7 +94,7 @@ class SolveParams:
                 raise ValueError(f"{f.name} must be >= 0, got {value!r}")
             if f.name.endswith("_share") and value > 1:
                 raise ValueError(f"{f.name} is a share of the budget: between 0 and 1, got {value!r}")
-        for name in ("max_relaxation_pairs", "greedy_max_parties", "packing_max_parties", "packing_pairs_per_second"):
+        for name in ("max_relaxation_pairs",):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"{name} must be a whole number, got {getattr(self, name)!r}")
 
@@ -124,8 +120,15 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     targets = _vulnerable_packing(pb, work, hurry, stop, params)
     construct(st, work, hurry, targets, rush=search_stop)
     log.debug("constructed: %s after %d units of work", st.score(), work.done)
-    # the coordinators' greedy: a start, and a floor under the plan written (while there is time for it)
-    baseline = greedy(night) if pb.n <= params.greedy_max_parties and not hurry(work) else None
+    # the coordinators' greedy: a start, and a floor under the plan written, at any size (about a
+    # second at 10,000 people). After the construction, so that a plan is ready in time whatever
+    # happens: on the clock it gives up if the search's whole budget runs out before it finishes
+    # (a night far beyond a city's, or a machine far too busy), and the plan is then written
+    # without the comparison. Counted work always lets it finish.
+    baseline = greedy(night, None if stop.deterministic else lambda: search_stop(work))
+    if baseline is None:
+        log.warning("the coordinators' greedy did not finish in %g s: the plan is not compared with it",
+                    stop.seconds)
     st = best_start(st, targets, work, hurry, baseline)
     st = free_beds(st, work, hurry)
     in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
@@ -175,10 +178,6 @@ def _vulnerable_packing(pb: Problem, work: Work, hurry: StoppingCriterion, stop:
     (which is only a net, at the whole time limit, against a runaway solve).
     """
     vulnerable = [i for i in range(pb.n) if pb.vulnerable[i]]
-    pairs = sum(len(pb.compat[i]) for i in vulnerable)
-    if pb.n > params.packing_max_parties and pairs > params.packing_pairs_per_second * stop.seconds:
-        log.debug("vulnerable packing skipped: %d pairs is more than %g s can build", pairs, stop.seconds)
-        return {}  # a city's night: no time to build the model, so no need to probe either
     reachable = sum(pb.size[i] for i in vulnerable if pb.compat[i] or i in pb.fixed)
     probe = State(pb)
     probe.floor = _last_arrival_floor(pb)  # as in the real construction, which it stands for

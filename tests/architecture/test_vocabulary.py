@@ -5,7 +5,7 @@ import numpy as np
 
 from nightstay.hubs.models import Gender, gender_list
 from nightstay.planner.night import GENDERS, Location, Travel, crow_km
-from nightstay.planner.problem import _distance_matrices
+from nightstay.planner.problem import _distance_matrices, km_between
 
 from .layers import ROOT
 
@@ -17,7 +17,8 @@ def test_the_web_genders_are_the_formats_in_its_order():
 
 def test_the_haversine_is_written_once():
     """The great-circle formula (``asin`` of a haversine) lives in planner/night.py; the solver's
-    distance matrix is its vectorised twin, and must agree with it."""
+    distance matrix and the greedy's ``km_between`` (both in planner/problem.py) are its
+    vectorised twins, and must agree with it."""
     found = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "nightstay").rglob("*.py")
                    if re.search(r"\basin\(", p.read_text()))
     assert found == ["nightstay/planner/night.py"]
@@ -28,6 +29,7 @@ def test_the_haversine_is_written_once():
         for j in range(3):
             a, b = Location(lat[i], lon[i]), Location(lat[j], lon[j])
             assert abs(matrix[i, j] - travel.km(a, b)) < 1e-3  # float32: a metre at most
+            assert abs(km_between(lat[i], lon[i], lat[j], lon[j], travel.road_factor) - travel.km(a, b)) < 1e-9
     assert abs(crow_km(50.8572, 4.3520, 50.4674, 4.8720) - 56.8) < 0.1  # Maximilien Park to Namur, as the crow flies
 
 
