@@ -13,10 +13,18 @@ journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
   leaving their bytes in the pages. A vacuum keeps the deleted rows that another transaction
   may still see (a backup running, an automatic ``ANALYZE``): the scrub first waits a few
   seconds for the transactions older than itself to end. It gives up on a table locked for
-  more than a few seconds rather than hang the panic, and says so in the log. The write-ahead
-  log (``pg_wal``) still holds the night's inserts until its segments are recycled: that is the
-  limit of this scrub; what is sealed under the night's key no longer opens there once the panic
-  destroyed the key (``night_keys``, ``docs/threat-model.md``).
+  more than a few seconds rather than hang the panic, and says so in the log.
+- **PostgreSQL's write-ahead log** (``pg_wal``) holds every insert of the night, plain columns
+  readable (which party went to which home). After the vacuums the scrub closes the segment in
+  use (``pg_switch_wal()``) and checkpoints: the segments before the checkpoint are no longer
+  needed and PostgreSQL removes them. Removed means unlinked only with ``wal_recycle = off``;
+  by default a segment is renamed for reuse with its old bytes inside (measured on PostgreSQL
+  15: the night's rows were still in a renamed segment after the checkpoint). A WAL archive, a
+  replication slot or ``wal_keep_size`` keep them too. The deploy check says which setting is
+  wrong (``checks.check_wal``). Without the rights (superuser, or ``pg_checkpoint`` and
+  ``EXECUTE`` on ``pg_switch_wal``) the scrub logs one line and the panic goes on; the next
+  automatic checkpoint removes the segments later. What is sealed under the night's key no
+  longer opens there anyway once the panic destroyed the key (``night_keys``).
 
 A scrub runs outside any transaction (``VACUUM`` refuses to run inside one): called inside
 one, it waits for the commit.
@@ -71,7 +79,8 @@ def scrub() -> None:
                         cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(table)}")
                     except DatabaseError as e:
                         log.warning("scrub: %s not rewritten (%s): its deleted rows stay until the next purge",
-                                    table, str(e).strip().splitlines()[0])
+                                    table, _first_line(e))
+                _retire_wal(cursor)
             finally:
                 cursor.execute("RESET lock_timeout")
 
@@ -91,3 +100,17 @@ def _wait_for_older_snapshots(cursor) -> None:
             log.warning("scrub: a transaction older than the deletion is still open: what it can see stays")
             return
         time.sleep(0.1)
+
+
+def _retire_wal(cursor) -> None:
+    """Take the segments that hold the deleted rows out of use, so that the checkpoint removes them."""
+    try:
+        cursor.execute("SELECT pg_switch_wal()")
+        cursor.execute("CHECKPOINT")
+    except DatabaseError as e:
+        log.warning("scrub: the write-ahead log still holds the deleted rows until the next checkpoint (%s): "
+                    "grant pg_checkpoint and EXECUTE on pg_switch_wal() (docs/deploy.md)", _first_line(e))
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
