@@ -19,7 +19,7 @@ journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
   use (``pg_switch_wal()``) and checkpoints: the segments before the checkpoint are no longer
   needed and PostgreSQL removes them. Removed means unlinked only with ``wal_recycle = off``;
   by default a segment is renamed for reuse with its old bytes inside (measured on PostgreSQL
-  15: the night's rows were still in a renamed segment after the checkpoint). A WAL archive, a
+  15: a deleted, vacuumed row was still in a renamed segment after the checkpoint). A WAL archive, a
   replication slot or ``wal_keep_size`` keep them too. The deploy check says which setting is
   wrong (``checks.check_wal``). Without the rights (superuser, or ``pg_checkpoint`` and
   ``EXECUTE`` on ``pg_switch_wal``) the scrub logs one line and the panic goes on; the next
