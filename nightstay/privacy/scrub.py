@@ -10,9 +10,13 @@ journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
 - **PostgreSQL**: ``VACUUM FULL`` of the tables that held the deleted rows (the night's, the
   sessions', the applications', the stays'): each is rewritten into a new file holding only live rows and
   the old file is truncated. A plain ``VACUUM`` would only mark the dead rows' space as free,
-  leaving their bytes in the pages. A vacuum keeps the deleted rows that another transaction
-  may still see (a backup running, an automatic ``ANALYZE``): the scrub first waits a few
-  seconds for the transactions older than itself to end. It gives up on a table locked for
+  leaving their bytes in the pages. Yet a plain ``VACUUM`` runs first: ``VACUUM FULL`` holds a
+  snapshot, and a snapshot's horizon counts every transaction open on the server, in any
+  database (measured: one open in another database made ``VACUUM FULL`` copy the deleted rows
+  into the new file, while a plain ``VACUUM``, which looks at this database only, removed them).
+  What the plain one removed, the full one no longer finds. A vacuum keeps the deleted rows
+  that another transaction of this database may still see (a backup running, an automatic
+  ``ANALYZE``): the scrub first waits a few seconds for the transactions older than itself to end. It gives up on a table locked for
   more than a few seconds rather than hang the panic, and says so in the log.
 - **PostgreSQL's write-ahead log** (``pg_wal``) holds every insert of the night, plain columns
   readable (which party went to which home). After the vacuums the scrub closes the segment in
@@ -76,6 +80,7 @@ def scrub() -> None:
             try:
                 for table in scrubbed_tables():
                     try:
+                        cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
                         cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(table)}")
                     except DatabaseError as e:
                         log.warning("scrub: %s not rewritten (%s): its deleted rows stay until the next purge",

@@ -278,6 +278,21 @@ class PostgresFilesAfterPanicTests(TransactionTestCase):
                 for where, blob in self.relation_files().items() if secret in blob]
         self.assertEqual(left, [], self.open_transactions())
 
+    def test_a_transaction_open_in_another_database_keeps_nothing(self):
+        """Another database on the same server (another site, its backup, another test run) has a
+        transaction open all through the panic: a ``VACUUM FULL`` alone would copy the night's
+        deleted rows into its new file (its snapshot counts every database's transactions)."""
+        params = connection.get_connection_params() | {"dbname": "postgres"}
+        elsewhere = connection.get_new_connection(params)
+        self.addCleanup(elsewhere.close)
+        elsewhere.execute("BEGIN")
+        elsewhere.execute("SELECT pg_current_xact_id()")  # it has written, or is about to
+        self.hub.panic()
+        left = [f"{name} in {where}" for name, secret in self.secrets().items()
+                for where, blob in self.relation_files().items() if secret in blob]
+        self.assertEqual(left, [])
+        elsewhere.rollback()
+
     def test_the_purge_at_noon_leaves_none_either(self):
         from nightstay.privacy.retention import purge
 
