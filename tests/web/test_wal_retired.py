@@ -12,7 +12,9 @@ with its old bytes inside. The tests turn it off for their duration (``ALTER SYS
 ``docs/deploy.md`` asks of a production server) and put back what was there after; a lock
 taken in the server's ``postgres`` database keeps two test runs from changing it under each
 other. Without a superuser, or with a server that keeps its segments another way (an archive,
-a slot, ``wal_keep_size``), they are skipped with the reason.
+a slot, ``wal_keep_size``), they are skipped with the reason. Each test holds the night's
+segments with a replication slot of its own until the scan before the panic has seen them,
+and drops it before the panic.
 """
 from __future__ import annotations
 
@@ -111,12 +113,23 @@ class RetiringServer(TransactionTestCase):
 @time_machine.travel(EVENING, tick=False)
 class PgWalAfterPanicTests(RetiringServer):
     def setUp(self):
+        # Until the first scan has seen the night, a slot keeps its segments: a panic of another
+        # process on this server (another test run) would otherwise retire them before.
+        self.slot = f"nightstay_test_{secrets.token_hex(4)}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_create_physical_replication_slot(%s, true)", [self.slot])
+        self.addCleanup(self.release)
         HubTestCase.setUpTestData.__func__(self)
         self.night = self.hub.tonight()
         self.rows = script_night(self, self.night)
         for party in self.rows["parties"]:  # codes of this run only: other runs on the server write T000...
             party.ticket = "W" + secrets.token_hex(3)[:5]
             party.save(update_fields=["ticket"])
+
+    def release(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s",
+                           [self.slot])
 
     def wal(self) -> dict[str, bytes]:
         """Every file in pg_wal, as the server's disk holds it."""
@@ -152,10 +165,12 @@ class PgWalAfterPanicTests(RetiringServer):
         for name, secret in self.secrets().items():
             self.assertIn(secret, before, name)  # the scan would see them
         del before
+        self.release()
         self.hub.panic()
         self.assertEqual(self.left(self.secrets()), [])
 
     def test_the_purge_at_noon_leaves_none_either(self):
+        self.release()
         with time_machine.travel(NOON_AFTER, tick=False):
             self.assertEqual(purge()["nights"], 1)
         kept = {f"audited home {self.hugo_home.pk}"}  # the audit names homes for 90 days unless a panic blanks them
@@ -164,6 +179,7 @@ class PgWalAfterPanicTests(RetiringServer):
     def test_without_the_rights_the_panic_still_wipes_and_says_so_in_one_line(self):
         """The site's account owns its tables but is no superuser: it may not checkpoint. The panic
         wipes and vacuums all the same, and the log says in one line what was left undone."""
+        self.release()
         role = f"nightstay_test_{secrets.token_hex(4)}"
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE ROLE {role} NOLOGIN")
@@ -189,6 +205,7 @@ class PgWalAfterPanicTests(RetiringServer):
             cursor.execute(f"DROP ROLE IF EXISTS {role}")
 
     def test_the_deploy_check_names_wal_recycle_until_it_is_off(self):
+        self.release()
         self.assertEqual(check_wal(None), [])
         set_wal_recycle(self.server, "on")  # PostgreSQL's default
         try:
