@@ -26,7 +26,7 @@ journal, PostgreSQL keeps the dead row version in the table file until a vacuum.
   15: a deleted, vacuumed row was still in a renamed segment after the checkpoint). A WAL archive, a
   replication slot or ``wal_keep_size`` keep them too. The deploy check says which setting is
   wrong (``checks.check_wal``). Without the rights (superuser, or ``pg_checkpoint`` and
-  ``EXECUTE`` on ``pg_switch_wal``) the scrub logs one line and the panic goes on; the next
+  ``EXECUTE`` on ``pg_switch_wal``) the scrub says so in its one line and the panic goes on; the next
   automatic checkpoint removes the segments later. What is sealed under the night's key no
   longer opens there anyway once the panic destroyed the key (``night_keys``).
 
@@ -85,7 +85,9 @@ def scrub() -> None:
                     except DatabaseError as e:
                         log.warning("scrub: %s not rewritten (%s): its deleted rows stay until the next purge",
                                     table, _first_line(e))
-                _retire_wal(cursor)
+                undone = [what for what in (_forget_samples(cursor, scrubbed_tables()), _retire_wal(cursor)) if what]
+                if undone:
+                    log.warning("scrub: %s", "; ".join(undone))
             finally:
                 cursor.execute("RESET lock_timeout")
 
@@ -107,14 +109,31 @@ def _wait_for_older_snapshots(cursor) -> None:
         time.sleep(0.1)
 
 
-def _retire_wal(cursor) -> None:
+def _forget_samples(cursor, tables: list[str]) -> str | None:
+    """``ANALYZE`` keeps a sample of each column in ``pg_statistic`` (a histogram of ticket codes, of
+    home ids), and on a table the panic emptied it keeps the last one, taken while the night was on
+    (measured: ``VACUUM (FULL, ANALYZE)`` of an emptied table left its old histograms). Drop them,
+    sample the live rows again, and rewrite ``pg_statistic``'s file: a superuser's right only."""
+    try:
+        cursor.execute("DELETE FROM pg_statistic WHERE starelid = ANY(%s::text[]::regclass[])", [tables])
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+        cursor.execute("VACUUM pg_statistic")
+        cursor.execute("VACUUM FULL pg_statistic")
+    except DatabaseError as e:
+        return f"the planner's samples of the deleted rows stay in pg_statistic ({_first_line(e)}): only a superuser can clear them"
+    return None
+
+
+def _retire_wal(cursor) -> str | None:
     """Take the segments that hold the deleted rows out of use, so that the checkpoint removes them."""
     try:
         cursor.execute("SELECT pg_switch_wal()")
         cursor.execute("CHECKPOINT")
     except DatabaseError as e:
-        log.warning("scrub: the write-ahead log still holds the deleted rows until the next checkpoint (%s): "
-                    "grant pg_checkpoint and EXECUTE on pg_switch_wal() (docs/deploy.md)", _first_line(e))
+        return (f"the write-ahead log still holds the deleted rows until the next checkpoint ({_first_line(e)}): "
+                "grant pg_checkpoint and EXECUTE on pg_switch_wal() (docs/deploy.md)")
+    return None
 
 
 def _first_line(error: Exception) -> str:
