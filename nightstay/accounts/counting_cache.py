@@ -4,11 +4,11 @@ Django's ``DatabaseCache.incr`` reads the value, adds one in Python and writes i
 log-in attempts arriving at once in 4 workers all read 0 and all write 1. Here ``incr``
 first takes the row's write lock (a no-op UPDATE: PostgreSQL's row lock, SQLite's database
 lock), so concurrent counts wait for each other and none is lost; the window's expiry is
-kept (Django's ``incr`` would reset it to the default timeout). ``add`` first drops this
-key's expired row, so two workers opening a new window at once cannot both win: one INSERT
-wins, the other meets the primary key and counts on top of it. Each new window also deletes
-every row whose window has ended: a counter outlives its window only until the next count
-opened anywhere on the site.
+kept (Django's ``incr`` would reset it to the default timeout). ``add`` first drops every
+expired row, then inserts unless the key is there (``ON CONFLICT DO NOTHING``), so two workers
+opening a new window (or taking one address slot, ``nightstay.privacy.reveal``) at once cannot
+both win: one INSERT wins, the other meets the primary key and counts on top of it. A counter
+outlives its window only until the next window opened anywhere on the site.
 
 This is the store of the rate limits when no Redis is configured (``settings.CACHES``):
 every worker of every process shares it, and ``migrate`` creates its table.
@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import base64
 import pickle
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
@@ -30,16 +33,23 @@ class CountingDatabaseCache(DatabaseCache):
         return db, connections[db], connections[db].ops.quote_name
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Set only when absent or expired: of concurrent adds of one key exactly one inserts (the
+        others meet the primary key and do nothing). One clock reading decides what is expired;
+        Django's own ``add`` read the clock again and overwrote a row it found expired, so two adds
+        straddling the second at which a row expired could both win (both overwrite it)."""
         name = self.make_and_validate_key(key, version=version)
         db, connection, q = self._table_and_connection()
-        now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+        table, adapt = q(self._table), connection.ops.adapt_datetimefield_value
+        now = timezone.now().replace(microsecond=0)
+        timeout = self.get_backend_timeout(timeout)
+        expires = datetime.max if timeout is None else datetime.fromtimestamp(
+            timeout, tz=dt_timezone.utc if settings.USE_TZ else None)
+        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
         with connection.cursor() as cursor:  # every ended window goes, not only when its key comes back
-            cursor.execute(f"DELETE FROM {q(self._table)} WHERE {q('expires')} < %s", [now])
-        with transaction.atomic(using=db):
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {q(self._table)} WHERE {q('cache_key')} = %s AND {q('expires')} < %s",
-                               [name, now])
-            return super().add(key, value, timeout, version)
+            cursor.execute(f"DELETE FROM {table} WHERE {q('expires')} < %s", [adapt(now)])
+            cursor.execute(f"INSERT INTO {table} ({q('cache_key')}, {q('value')}, {q('expires')}) VALUES (%s, %s, %s) "
+                           f"ON CONFLICT DO NOTHING", [name, encoded, adapt(expires.replace(microsecond=0))])
+            return cursor.rowcount == 1
 
     def incr(self, key, delta=1, version=None):
         name = self.make_and_validate_key(key, version=version)

@@ -4,10 +4,11 @@ The development secret, an e-mail backend that prints password links (console, f
 rate limits kept in one worker's memory are refused by every management command
 (``runserver``, ``migrate``...) as soon as ``ALLOWED_HOSTS`` names a public host. The deploy
 checks (``manage.py check --deploy``, run before each start in production) also want the
-field keys.
+field keys, and a PostgreSQL server that lets a panic retire the night's write-ahead log.
 """
 from django.conf import settings
 from django.core import checks
+from django.db import DatabaseError, connections
 
 from . import crypto
 
@@ -74,3 +75,52 @@ def check_csrf_middleware(app_configs, **kwargs):
         return [checks.Error(f"{CSRF_MIDDLEWARE} is not in MIDDLEWARE: forms would have no CSRF protection",
                              id="nightstay.E004")]
     return []
+
+
+# What keeps a retired WAL segment readable (nightstay.privacy.scrub), and the line that stops it.
+WAL_SETTINGS = {
+    "wal_recycle": ("on", "ALTER SYSTEM SET wal_recycle = off; SELECT pg_reload_conf();",
+                    "an old segment is renamed for reuse with the night's rows still inside"),
+    "archive_mode": ("on", "ALTER SYSTEM SET archive_mode = off; then restart PostgreSQL",
+                     "every segment is copied to the archive, which keeps the night's rows"),
+    "wal_keep_size": ("above 0", "ALTER SYSTEM SET wal_keep_size = 0; SELECT pg_reload_conf();",
+                      "segments are kept after the checkpoint that no longer needs them"),
+}
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_wal(app_configs, **kwargs):
+    """A panic on PostgreSQL removes the write-ahead log that holds the night only when the server
+    unlinks old segments, keeps no copy of them, and lets the site switch segments and checkpoint."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                SELECT current_setting('wal_recycle'), current_setting('archive_mode'),
+                       pg_size_bytes(current_setting('wal_keep_size')) > 0,
+                       (SELECT count(*) FROM pg_replication_slots),
+                       has_function_privilege('pg_switch_wal()', 'EXECUTE'),
+                       CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN true
+                            WHEN current_setting('server_version_num')::int >= 150000  -- the role is new in 15
+                            THEN pg_has_role('pg_checkpoint', 'USAGE') ELSE false END""")
+            recycle, archive, keeps, slots, may_switch, may_checkpoint = cursor.fetchone()
+    except DatabaseError as e:
+        return [checks.Warning(f"could not read the PostgreSQL server's settings: {str(e).strip()[:200]}",
+                               hint="see docs/deploy.md, 'The write-ahead log'", id="nightstay.W020")]
+    wrong = [name for name, bad in [("wal_recycle", recycle == "on"), ("archive_mode", archive != "off"),
+                                    ("wal_keep_size", keeps)] if bad]
+    problems = [checks.Warning(f"PostgreSQL {name} is {WAL_SETTINGS[name][0]}: after a panic {WAL_SETTINGS[name][2]}",
+                               hint=f"as a superuser: {WAL_SETTINGS[name][1]} (docs/deploy.md)", id="nightstay.W021")
+                for name in wrong]
+    if slots:
+        problems.append(checks.Warning(f"{slots} replication slot(s) keep the write-ahead log their reader has not read",
+                                       hint="drop unused slots: SELECT pg_drop_replication_slot(slot_name) FROM "
+                                            "pg_replication_slots WHERE NOT active", id="nightstay.W022"))
+    if not (may_switch and may_checkpoint):
+        problems.append(checks.Warning("the site's database account cannot switch WAL segments and checkpoint: "
+                                       "a panic leaves the night's write-ahead log until the next checkpoint",
+                                       hint="as a superuser: GRANT pg_checkpoint TO <account>; GRANT EXECUTE ON "
+                                            "FUNCTION pg_switch_wal() TO <account>;", id="nightstay.W023"))
+    return problems

@@ -278,6 +278,41 @@ class PostgresFilesAfterPanicTests(TransactionTestCase):
                 for where, blob in self.relation_files().items() if secret in blob]
         self.assertEqual(left, [], self.open_transactions())
 
+    def test_a_transaction_open_in_another_database_keeps_nothing(self):
+        """Another database on the same server (another site, its backup, another test run) has a
+        transaction open all through the panic: a ``VACUUM FULL`` alone would copy the night's
+        deleted rows into its new file (its snapshot counts every database's transactions)."""
+        params = connection.get_connection_params() | {"dbname": "postgres"}
+        elsewhere = connection.get_new_connection(params)
+        self.addCleanup(elsewhere.close)
+        elsewhere.execute("BEGIN")
+        elsewhere.execute("SELECT pg_current_xact_id()")  # it has written, or is about to
+        self.hub.panic()
+        left = [f"{name} in {where}" for name, secret in self.secrets().items()
+                for where, blob in self.relation_files().items() if secret in blob]
+        self.assertEqual(left, [])
+        elsewhere.rollback()
+
+    def test_the_planners_samples_of_tonight_go_too(self):
+        """An ANALYZE during the night (autovacuum's, after enough rows) keeps a sample of each column
+        in pg_statistic; on a table the panic emptied, a new ANALYZE would keep the old one."""
+        with connection.cursor() as cursor:
+            for table in scrubbed_tables():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+        secrets = self.secrets()
+        self.assertTrue([name for name in secrets if secrets[name] in self.statistics()])  # the scan would see them
+        self.hub.panic()
+        self.assertEqual([name for name, secret in secrets.items() if secret in self.statistics()], [])
+
+    def statistics(self) -> bytes:
+        """pg_statistic's file, and what it says in SQL."""
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+            cursor.execute("SELECT pg_relation_filepath('pg_statistic')")
+            blob = b"".join(f.read_bytes() for f in sorted(self.data_dir.glob(f"{cursor.fetchone()[0]}*")))
+            cursor.execute("SELECT s::text FROM pg_stats s WHERE schemaname = 'public'")
+            return blob + "".join(row for (row,) in cursor.fetchall()).encode()
+
     def test_the_purge_at_noon_leaves_none_either(self):
         from nightstay.privacy.retention import purge
 

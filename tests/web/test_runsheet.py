@@ -126,9 +126,9 @@ class RunSheetTests(RunSheetTestCase):
 
     def test_queries(self):
         # The link, binding this phone, the board's "opened" tick, the trips, the limits (a slot for the
-        # person and one for the phone, taken atomically: 20 queries in the database cache, none when
+        # person and one for the phone, taken atomically: 6 queries in the database cache, none when
         # Redis holds the cache), the audit row, what it showed, lateness.
-        with self.assertNumQueries(29):
+        with self.assertNumQueries(15):
             self.client.get(self.sheet)
         with self.assertNumQueries(18):  # a reload: the phone is known; its address keeps its two slots
             self.client.get(self.sheet)
