@@ -16,7 +16,8 @@ outside (bounded by counted work, never the clock), and, when beds run short on 
 moderate size, the whole assignment's relaxation (exact on small nights) as a second start.
 Other starts (``start``): the coordinators' greedy plan, and on a night planned again the
 announced plan rebuilt; then every vulnerable party left outside gets the move that frees a
-bed for it (``free_beds``). The best start by the format's order is improved, and the plan
+bed for it (``free_beds``), and on a night of moderate size every other party left outside
+too. The best start by the format's order is improved, and the plan
 written is never one the greedy plan beats.
 
 Two ways to stop (``stop.py``): by the clock (``MaxRuntime``: a plan is ready within its
@@ -34,7 +35,7 @@ from dataclasses import dataclass, fields, replace
 
 from .assign import EXACT_PAIRS, assignment_targets, vulnerable_targets
 from .check import check_plan, rank_key
-from .free_beds import free_beds
+from .free_beds import free_beds, free_beds_for_all
 from .greedy import greedy
 from .insert import Work, construct
 from .keep import keepable
@@ -84,6 +85,9 @@ class SolveParams:
     # under the plan written: a tenth of a second at 500 parties on an idle 2-core machine, but it
     # grows with the square of the night (2.3 s at 2,000).
     greedy_max_parties: int = 1_200
+    # Up to this many parties, every party left outside (not only the vulnerable) gets the move
+    # that frees a bed for it (``free_beds_for_all``), on the search's time.
+    free_beds_max_parties: int = 1_200
     # On a city's night (more parties than this) the packing's model, built pair by pair, is not
     # built when it has more pairs than this many per second of the budget (about 16 us a pair).
     packing_max_parties: int = 2_000
@@ -98,7 +102,8 @@ class SolveParams:
                 raise ValueError(f"{f.name} must be >= 0, got {value!r}")
             if f.name.endswith("_share") and value > 1:
                 raise ValueError(f"{f.name} is a share of the budget: between 0 and 1, got {value!r}")
-        for name in ("max_relaxation_pairs", "greedy_max_parties", "packing_max_parties", "packing_pairs_per_second"):
+        for name in ("max_relaxation_pairs", "greedy_max_parties", "free_beds_max_parties", "packing_max_parties",
+                     "packing_pairs_per_second"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"{name} must be a whole number, got {getattr(self, name)!r}")
 
@@ -128,6 +133,8 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     baseline = greedy(night) if pb.n <= params.greedy_max_parties and not hurry(work) else None
     st = best_start(st, targets, work, hurry, baseline)
     st = free_beds(st, work, hurry)
+    if pb.n <= params.free_beds_max_parties:  # the others too, on the search's time
+        st = free_beds_for_all(st, work, search_stop)
     in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
     if in_time and not hurry(work) and _beds_short(pb, st, params):
         other = State(pb)

@@ -249,3 +249,31 @@ def test_men_holding_a_family_host_move_to_the_dormitory_for_the_family():
     assert st.vuln == 5
     assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n)} == {
         "m1": "S1", "m2": "S1", "family": "H1"}
+
+
+def test_a_family_holding_the_mens_host_moves_to_the_family_host_for_the_men():
+    """The move for parties who are not vulnerable, on ``nights/family_in_the_mens_beds.json``.
+
+    Insertion gives the family (first in line) the host that also takes men; the men, whom only
+    that host takes, are left out while the host for families stays empty. Moving the family
+    shelters everyone, and the men then fit without another move.
+    """
+    from pathlib import Path
+
+    from nightstay.planner.free_beds import free_beds_for_all
+    from nightstay.planner.insert import Work, construct
+    from nightstay.planner.problem import Problem
+    from nightstay.planner import MaxWork
+    from nightstay.planner.state import State
+
+    doc = json.loads((Path(__file__).parent / "nights" / "family_in_the_mens_beds.json").read_text())
+    pb = Problem.build(read_night(doc))
+    st = State(pb)
+    construct(st, Work(), MaxWork(10**9))
+    assert st.people == 2  # the family took the host both could use
+
+    st = free_beds_for_all(st, Work(), MaxWork(10**9))
+
+    assert st.people == 4
+    assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n)} == {
+        "family": "H2", "m1": "H1", "m2": "H1"}
