@@ -44,7 +44,7 @@ from .plan import Placement, Plan, Stop, Trip
 from .problem import CAR, WALK, Problem
 from .routes import stop_times
 from .search import improve
-from .start import best_start
+from .start import best_start, vulnerable_first
 from .state import State
 from .stop import StoppingCriterion
 
@@ -135,6 +135,8 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     st = free_beds(st, work, hurry)
     if pb.n <= params.free_beds_max_parties:  # the others too, on the search's time
         st = free_beds_for_all(st, work, search_stop)
+    if pb.n <= params.free_beds_max_parties:
+        st = vulnerable_first(pb, st, work, search_stop, seed)
     in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
     if in_time and not hurry(work) and _beds_short(pb, st, params):
         other = State(pb)

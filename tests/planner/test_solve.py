@@ -277,3 +277,28 @@ def test_a_family_holding_the_mens_host_moves_to_the_family_host_for_the_men():
     assert st.people == 4
     assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n)} == {
         "family": "H2", "m1": "H1", "m2": "H1"}
+
+
+def test_the_cars_go_to_the_vulnerable_families_when_men_held_them():
+    """``vulnerable_first`` on ``nights/families_need_the_only_car.json``, from a start where the
+    men took the only driver's first trip: planned alone, the families get both trips."""
+    from pathlib import Path
+
+    from nightstay.planner.insert import Work, construct
+    from nightstay.planner.problem import Problem
+    from nightstay.planner import MaxWork
+    from nightstay.planner.start import vulnerable_first
+    from nightstay.planner.state import State
+
+    doc = json.loads((Path(__file__).parent / "nights" / "families_need_the_only_car.json").read_text())
+    pb = Problem.build(read_night(doc))
+    st = State(pb)
+    construct(st, Work(), MaxWork(10**9), parties=[i for i in range(pb.n) if not pb.vulnerable[i]])
+    construct(st, Work(), MaxWork(10**9), parties=[i for i in range(pb.n) if pb.vulnerable[i]])
+    assert st.vuln == 4  # the men rode first; one family is left outside
+
+    st = vulnerable_first(pb, st, Work(), MaxWork(40_000), seed=0)
+
+    assert st.vuln == 8
+    assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n) if st.place[i] >= 0} == {
+        "family1": "H1", "family2": "H2"}
