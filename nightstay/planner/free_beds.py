@@ -88,15 +88,17 @@ def free_beds(st: State, work: Work, stop) -> State:
 def free_beds_for_all(st: State, work: Work, stop) -> State:
     """The same move for the parties left outside who are not vulnerable, in the format's order.
 
-    Where beds are short, a family or a woman placed early at a host that also takes men holds
-    beds the men waiting could use, while a host for women and families only stays empty: each
-    such move is one more person sheltered, which the search finds only by chance (a 800-person
+    Only where beds are short (fewer than the people some place takes): there, a family or a
+    woman placed early at a host that also takes men holds beds the men waiting could use, while
+    a host for women and families only stays empty; each such move is one more person sheltered, which the search finds only by chance (a 800-person
     night of seed 100 needed ten times its two seconds). Every move moves only guests who fit
     elsewhere. Parties alike (size, men or women and families, the places that take them) get the
     move once until one of them gains: a night of seventy men left outside pays a few trials.
     """
     pb = st.pb
-    before, tried = st.people, 0
+    if sum(pb.beds) >= sum(pb.size[i] for i in range(pb.n) if pb.compat[i]):
+        return st  # beds for everyone: who is left outside is the cars' shortfall, not the beds'
+    before, tried, start, spent = st.people, 0, st, work.done
     failed: set[tuple] = set()
     for u in sorted((i for i in st.waiting if not pb.vulnerable[i] and i not in pb.fixed),
                     key=lambda i: priority(pb, i)):
@@ -114,6 +116,8 @@ def free_beds_for_all(st: State, work: Work, stop) -> State:
         else:
             st, failed = better, set()
     log.debug("beds freed for the others: %d people more, %d tried", st.people - before, tried)
+    if st is start and st.people == before:  # nothing gained: the search gets the work back, and plans as it would have
+        work.done = spent
     return st
 
 

@@ -138,12 +138,15 @@ def vulnerable_first(pb: Problem, st: State, work: Work, stop, seed: int) -> Sta
     planned alone get 140 in a tenth of 2 s. So when ``st`` leaves vulnerable people
     outside that some place takes, the night of the vulnerable (and fixed) parties alone is
     searched for ``VULNERABLE_SHARE`` of the budget, its plan becomes this night's state, and the
-    others are inserted around it in priority order. Returns the better of it and ``st``.
+    others are inserted around it in priority order. Returns the better of it and ``st``; when
+    it is not better, the work it counted is given back, so that counted work plans such a night
+    as it did without it (on the clock, the time is gone).
     """
     from .search import improve  # the search imports what starts import
     from .solver import write_plan
 
     night = pb.night
+    spent = work.done
     left = [i for i in range(pb.n) if pb.vulnerable[i] and st.place[i] < 0 and pb.compat[i] and i not in pb.fixed]
     if not left or not night.drivers:
         return st
@@ -162,4 +165,7 @@ def vulnerable_first(pb: Problem, st: State, work: Work, stop, seed: int) -> Sta
         if other.place[i] < 0 and i not in pb.fixed and pb.compat[i]:
             insert(other, i, work, hurry=int(stop(work)))
     log.debug("vulnerable first: %s, the start was %s", other.score()[:5], st.score()[:5])
-    return other if other.score() < st.score() else st
+    if other.score() < st.score():
+        return other
+    work.done = spent  # no better: the search gets the work back and plans as it would have
+    return st
