@@ -249,3 +249,56 @@ def test_men_holding_a_family_host_move_to_the_dormitory_for_the_family():
     assert st.vuln == 5
     assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n)} == {
         "m1": "S1", "m2": "S1", "family": "H1"}
+
+
+def test_a_family_holding_the_mens_host_moves_to_the_family_host_for_the_men():
+    """The move for parties who are not vulnerable, on ``nights/family_in_the_mens_beds.json``.
+
+    Insertion gives the family (first in line) the host that also takes men; the men, whom only
+    that host takes, are left out while the host for families stays empty. Moving the family
+    fills both hosts, and the second man then fits without another move.
+    """
+    from pathlib import Path
+
+    from nightstay.planner.free_beds import free_beds_for_all
+    from nightstay.planner.insert import Work, construct
+    from nightstay.planner.problem import Problem
+    from nightstay.planner import MaxWork
+    from nightstay.planner.state import State
+
+    doc = json.loads((Path(__file__).parent / "nights" / "family_in_the_mens_beds.json").read_text())
+    pb = Problem.build(read_night(doc))
+    st = State(pb)
+    construct(st, Work(), MaxWork(10**9))
+    assert st.people == 2  # the family took the host both could use
+
+    st = free_beds_for_all(st, Work(), MaxWork(10**9))
+
+    assert st.people == 4
+    assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n) if st.place[i] >= 0} == {
+        "family": "H2", "m1": "H1", "m2": "H1"}
+
+
+def test_the_cars_go_to_the_vulnerable_families_when_men_held_them():
+    """``vulnerable_first`` on ``nights/families_need_the_only_car.json``, from a start where the
+    men took the only driver's first trip: planned alone, the families get both trips."""
+    from pathlib import Path
+
+    from nightstay.planner.insert import Work, construct
+    from nightstay.planner.problem import Problem
+    from nightstay.planner import MaxWork
+    from nightstay.planner.start import vulnerable_first
+    from nightstay.planner.state import State
+
+    doc = json.loads((Path(__file__).parent / "nights" / "families_need_the_only_car.json").read_text())
+    pb = Problem.build(read_night(doc))
+    st = State(pb)
+    construct(st, Work(), MaxWork(10**9), parties=[i for i in range(pb.n) if not pb.vulnerable[i]])
+    construct(st, Work(), MaxWork(10**9), parties=[i for i in range(pb.n) if pb.vulnerable[i]])
+    assert st.vuln == 4  # the men rode first; one family is left outside
+
+    st = vulnerable_first(pb, st, Work(), MaxWork(40_000), seed=0)
+
+    assert st.vuln == 8
+    assert {pb.night.parties[i].id: pb.places[st.place[i]].id for i in range(pb.n) if st.place[i] >= 0} == {
+        "family1": "H1", "family2": "H2"}
