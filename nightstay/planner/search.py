@@ -26,7 +26,6 @@ Every step changes the one working state in place and undoes itself on rejection
 from __future__ import annotations
 
 import logging
-import math
 import random
 from dataclasses import dataclass, field
 
@@ -46,10 +45,6 @@ STALL_AT_LEAST = 200
 IDLE_RESTARTS = 8  # restarts in a row that found nothing better: the night is done
 EXPLORE_UP_TO = 150  # parties: on bigger nights, one person fewer is never kept (too few steps each)
 REPAIRS = (repair_greedy, repair_regret)
-# A night planned again may walk through nights with this share of its announced placements
-# changed beyond the best night's (at least this many), early on (``RecordToRecord.changes``).
-ANNOUNCED_WALK = 0.1
-ANNOUNCED_WALK_AT_LEAST = 2
 
 
 @dataclass
@@ -101,40 +96,18 @@ class RecordToRecord:
 
     start: float = 0.03
     explore: float = 0.3  # share of the budget in which one person fewer than the best may be kept
-    # A night planned again: one announced placement changed weighs ``unit`` in the score's fifth
-    # term (``State.score``), and a night may hold up to ``changes`` more changes than the best
-    # night's, fewer as the budget is spent (none at the end).
-    unit: float = 0.0
-    changes: float = 0.0
 
     def __call__(self, cand: tuple, cur: tuple, best: tuple, progress: float) -> bool:
-        if self.unit and cand[:4] == cur[:4] and cand[4] > cur[4]:
-            # only more announced placements changed: a walk like the kilometres', so that the
-            # search can still reach the nights that shelter more (they rank first)
-            (wish, changed), (wish_cur, _) = _changes(cand[4], self.unit), _changes(cur[4], self.unit)
-            if wish == wish_cur:
-                if changed > _changes(best[4], self.unit)[1] + self.changes * (1.0 - progress):
-                    return False
-                return self._drift(cand, best, progress)
         if cand[:-2] != cur[:-2]:
             if cand[:-2] < cur[:-2]:
                 return True
             # early on, a night with one person fewer than the best (no vulnerable one, no
             # late driver) may be walked through: beds packed otherwise are behind it
             return progress < self.explore and cand[:2] == best[:2] and cand[2] - best[2] <= 1
-        return self._drift(cand, best, progress)
-
-    def _drift(self, cand: tuple, best: tuple, progress: float) -> bool:
         share = self.start * (1.0 - progress)
         if cand[-2] > best[-2] + share * 3600.0:  # last arrival: up to a few minutes later
             return False
         return cand[-1] <= best[-1] * (1.0 + share) + 1e-9
-
-
-def _changes(term: float, unit: float) -> tuple[int, int]:
-    """(returning wishes honoured, negated; announced placements changed) from the score's fifth term."""
-    wish = math.floor(term + unit / 2)
-    return wish, round((term - wish) / unit)
 
 
 def improve(st: State, rng: random.Random, stop, work: Work) -> State:
@@ -143,9 +116,7 @@ def improve(st: State, rng: random.Random, stop, work: Work) -> State:
     pb = st.pb
     wheel = RouletteWheel(len(DESTROYS), len(REPAIRS))
     # walking through nights with one person fewer pays where there are many steps per party
-    accept = RecordToRecord(explore=RecordToRecord.explore if pb.n <= EXPLORE_UP_TO else 0.0,
-                            unit=1.0 / (pb.n + 1) if pb.night.announced_at else 0.0,
-                            changes=max(ANNOUNCED_WALK_AT_LEAST, ANNOUNCED_WALK * len(pb.night.announced_at)))
+    accept = RecordToRecord(explore=RecordToRecord.explore if pb.n <= EXPLORE_UP_TO else 0.0)
     cur_score = best_score = st.score()
     best = None  # a snapshot of the best night when the working state has left it
     it = since_best = restarts = idle = 0
