@@ -18,9 +18,11 @@ size, the whole assignment's relaxation (exact on small nights) as a second star
 Other starts (``start``): the coordinators' greedy plan, made at every size (about a second
 at 10,000 people), and on a night planned again the announced plan rebuilt; then
 every vulnerable party left outside gets the move that frees a bed for it (``free_beds``),
-and on a night of moderate size every other party left outside too.
-The best start by the format's order is improved, and the plan written is never one the
-greedy plan beats. (On the clock, a greedy that has not finished when the whole budget is
+and on a night of moderate size every other party left outside too (planned again or not:
+keeping an announced placement never costs a person).
+The best start by the format's order is improved (on a night planned again, the last few
+hundredths of the time put back announced parties moved for nothing: ``back_to_announced``),
+and the plan written is never one the greedy plan beats. (On the clock, a greedy that has not finished when the whole budget is
 spent is given up, and the log says the plan was not compared with it: only on a night far
 beyond a city's, or a machine far too busy. Counted work always lets it finish.)
 
@@ -48,7 +50,7 @@ from .plan import Placement, Plan, Stop, Trip
 from .problem import CAR, WALK, Problem
 from .routes import stop_times
 from .search import improve
-from .start import best_start, vulnerable_first
+from .start import back_to_announced, best_start, vulnerable_first
 from .state import State
 from .stop import StoppingCriterion
 
@@ -88,6 +90,9 @@ class SolveParams:
     # Up to this many parties, every party left outside (not only the vulnerable) gets the move
     # that frees a bed for it (``free_beds_for_all``), on the search's time.
     free_beds_max_parties: int = 1_200
+    # On a night planned again, this share of the budget puts back announced parties the search
+    # moved for nothing (``start.back_to_announced``).
+    back_share: float = 0.05
 
     def __post_init__(self):
         for f in fields(self):
@@ -136,9 +141,10 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
     st = best_start(st, targets, work, hurry, baseline)
     st = free_beds(st, work, hurry)
     # the others too, and a start with the cars for the vulnerable first, on the search's time;
-    # not on a night planned again, where the search starts from what was announced (measured:
-    # small-hub seed 0 re-planned changed 22 announced placements for nothing more from there)
-    if pb.n <= params.free_beds_max_parties and night.announced is None:
+    # on a night planned again too, since announced placements rank below people sheltered: the
+    # moves compare nights as if nothing was announced and are kept only if they shelter more
+    # (winter seed 101 at 150 people, a fifth of the hosts cancelled: 95 people without, 100 with)
+    if pb.n <= params.free_beds_max_parties:
         st = free_beds_for_all(st, work, search_stop)
         st = vulnerable_first(pb, st, work, search_stop, seed)
     in_time = stop.deterministic or time.perf_counter() - started <= params.relaxation_before_share * stop.seconds
@@ -150,7 +156,11 @@ def solve(night: Night, stop: StoppingCriterion, seed: int = 0, params: SolvePar
         log.debug("constructed from the relaxation: %s", other.score())
         if other.score() < st.score():
             st = other
-    st = improve(st, rng, search_stop, work)
+    if night.announced_at:  # the search leaves a little time to put announced parties back
+        st = improve(st, rng, search_stop.share(1 - params.back_share), work)
+        st = back_to_announced(st, work, search_stop)
+    else:
+        st = improve(st, rng, search_stop, work)
     log.debug("improved: %s after %d units of work", st.score(), work.done)
     plan = write_plan(pb, st).summarized(night, None if stop.deterministic else time.perf_counter() - started)
     if (baseline is not None and rank_key(baseline.summary) < rank_key(plan.summary)

@@ -26,6 +26,8 @@ from .state import State
 # work): 0.1 finds the 140 vulnerable people of the two-driver night as 0.25 did, and costs
 # the demo nights that gain nothing less.
 VULNERABLE_SHARE = 0.1
+# Guests at a place, not told it, offered a move elsewhere so that an announced party goes back there.
+MAKE_ROOM_TRIED = 2
 
 log = logging.getLogger(__name__)
 
@@ -169,3 +171,44 @@ def vulnerable_first(pb: Problem, st: State, work: Work, stop, seed: int) -> Sta
         return other
     work.done = spent  # no better: the search gets the work back and plans as it would have
     return st
+
+
+def back_to_announced(st: State, work: Work, stop) -> State:
+    """Every announced party the search moved, put back where it was told if the night ranks better.
+
+    The search walks through nights by who is sheltered, then arrivals and kilometres; on a night
+    planned again it keeps only nights that rank better with the changes counted, but a change made
+    on the way to sheltering more stays though the party could go back once the others are placed.
+    This puts each one back (its place has room, or a guest who was not told that place makes room
+    and goes elsewhere), keeping each move only if the night then ranks better by the format's order.
+    """
+    pb = st.pb
+    told = dict(pb.night.announced_at)
+    for i, j in pb.night.announced_at:
+        if stop(work):
+            break
+        if st.place[i] != j and i not in pb.fixed and pb.size[i] <= pb.beds[j] and j in pb.compat[i]:
+            _back(st, i, j, work, told)
+    return st
+
+
+def _back(st: State, i: int, j: int, work: Work, told: dict[int, int]) -> bool:
+    """Try ``i`` at ``j``, alone or with one guest there who was not told ``j`` moved elsewhere."""
+    pb = st.pb
+    before = st.score()
+    for g in [None, *(g for g in st.guests[j] if told.get(g) != j and g not in pb.fixed)][:1 + MAKE_ROOM_TRIED]:
+        st.begin()
+        st.remove(i)
+        if g is not None:
+            st.remove(g)
+        work.done += 2
+        _, action = best_option(st, i, threshold(pb, st), work, among=(j,))
+        if action is not None:
+            apply(st, i, action)
+            if g is not None:
+                insert(st, g, work)
+            if st.score() < before:
+                st.commit()
+                return True
+        st.rollback()
+    return False

@@ -75,7 +75,7 @@ class State:
         self.log = None  # the undo log while a change is tried (``begin``)
 
     # -- reading -----------------------------------------------------------------------
-    def score(self) -> tuple:
+    def score(self, announced: bool = True) -> tuple:
         """Smaller is better, in NIGHT-FORMAT.md's order, after the drivers who would be late.
 
         Only a fixed placement can make a driver late; a plan that fixes that is valid where
@@ -83,9 +83,11 @@ class State:
         after returning wishes: they share its place in the tuple (a fraction below one, so a
         wish honoured still outweighs every change), which keeps the tuple's shape. The last
         two terms are always the last arrival and the kilometres (``search`` reads them from
-        the end).
+        the end). Without ``announced``, changes are not counted: moves that walk towards a night
+        sheltering more compare that way, as on a night planned for the first time.
         """
-        changed = sum(1 for i, j in self.pb.night.announced_at if self.place[i] != j) if self.pb.night.announced_at else 0
+        at = self.pb.night.announced_at
+        changed = sum(1 for i, j in at if self.place[i] != j) if at and announced else 0
         return (self.n_late, -self.vuln, -self.people, -self.rot, -self.ret + changed / (self.pb.n + 1),
                 self.last_arrival(), sum(self.dkm))
 

@@ -10,6 +10,8 @@ changing little more than the cancellations force and the newcomers take.
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,10 @@ from nightstay.planner.check import check_plan, rank_key
 from nightstay.planner.demo import make_night
 from nightstay.planner.read import read_night
 from nightstay.planner import MaxRuntime, MaxWork, solve
+from nightstay.planner.insert import Work
+from nightstay.planner.problem import Problem
+from nightstay.planner.start import back_to_announced
+from nightstay.planner.state import State
 
 from .reference import assert_valid, reference_rank_key
 
@@ -115,3 +121,25 @@ def test_fewer_changes_rank_first_after_returning_wishes():
     assert reference_rank_key(fewer) < reference_rank_key(more)
     wish = {**more, "returning_honoured": 2}
     assert rank_key(wish) < rank_key(fewer) and reference_rank_key(wish) < reference_rank_key(fewer)
+
+
+def test_announced_parties_moved_for_nothing_go_back_where_they_were_told():
+    # nights/announced_man_holds_the_family_host.json without the family: m1 told H1, m2 told the
+    # dormitory S1 (one bed), H2 (one bed) speaks only m2's language; m3, told nothing, came later
+    doc = json.loads((Path(__file__).parent / "nights" / "announced_man_holds_the_family_host.json").read_text())
+    doc["parties"] = [p for p in doc["parties"] if p["id"] != "family"]
+    doc["parties"].append({**doc["parties"][0], "id": "m3", "languages": []})
+    doc["hosts"][0]["beds"] = 1
+    pb = Problem.build(read_night(doc))
+    ids = [p.id for p in pb.night.parties]
+    places = [p.id for p in pb.places]
+    st = State(pb)
+    for party, place in (("m1", "S1"), ("m2", "H2"), ("m3", "H1")):  # every bed taken, both told moved
+        st.put(ids.index(party), places.index(place))
+    before = st.score()
+
+    st = back_to_announced(st, Work(), MaxWork.for_seconds(1.0))
+
+    at = {ids[i]: places[j] for i, j in enumerate(st.place)}
+    assert at == {"m1": "H1", "m2": "S1", "m3": "H2"}  # m3 makes room twice, nobody is put out
+    assert st.score()[:4] == before[:4] and st.score() < before
