@@ -44,7 +44,9 @@ class RealWorkerTests(TransactionTestCase):
         if connection.vendor != "postgresql":
             self.skipTest("a worker process cannot see the tests' in-memory SQLite; runs on PostgreSQL")
         HubTestCase.setUpTestData.__func__(type(self))
-        evening = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time())) + timedelta(hours=21)
+        # 21:00 of the night under way (before noon, last night's), as the board on the real clock
+        # sees it: today's 21:00 after midnight was another night, and 21 h ahead of the log-in
+        evening = timezone.make_aware(datetime.combine(Night.day_of(), datetime.min.time())) + timedelta(hours=21)
         self.evening = evening
         self.night = Night.for_date(self.hub, Night.day_of(evening))
         for i in range(3):
