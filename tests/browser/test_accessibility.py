@@ -164,8 +164,9 @@ class AccessibilityTests(BrowserTestCase):
         admin, _ = self.page_logged_in_as(self.adele)
         self.audit(admin, reverse("hub_settings", kwargs={"hub": "brussels"}), targets=True)
 
-        runs.start(self.night, self.colette)
-        announce.announce(self.night)
+        with self.database():  # the pages opened above may still be talking to the server
+            runs.start(self.night, self.colette)
+            announce.announce(self.night)
         hub = {"hub": "brussels"}
         board, _ = self.page_logged_in_as(self.colette)
         self.audit(board, reverse("board", kwargs=hub), targets=True)  # Béa's "unconfirmed" on her button

@@ -42,7 +42,8 @@ class HostCancelsAfterAnnouncementTests(BrowserTestCase):
         adele.goto(board)
         expect(colette.locator("#events")).not_to_contain_text("Needs a decision")
         # Dara's run sheet is open on his phone: one stop, Hugo's, with the family.
-        _grant, token = RunSheetGrant.issue(self.night, self.dara)
+        with self.database():  # the two boards poll: between two of their requests
+            _grant, token = RunSheetGrant.issue(self.night, self.dara)
         sheet, sheet_problems = self.watched_page()
         sheet.goto(f"{self.live_server_url}/run/{token}/")
         expect(sheet.locator(".address")).to_contain_text("Rue du Trône 12")

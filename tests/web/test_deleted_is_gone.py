@@ -21,7 +21,8 @@ import tempfile
 import threading
 import time
 import unittest
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import time_machine
@@ -37,6 +38,15 @@ from .scripted_night import script_night
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENING = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.get_fixed_timezone(60))
+# The child processes' clock runs from the demo night's first plan (21:00 today) when the test
+# starts: on the real clock, after the hosts' latest arrivals (from about 23:00 until the next
+# noon) the planner placed fewer than half of the homes it places in the evening, and the night
+# was no real one. Today's date, so that the outbox files' real times fall before the night's end.
+FIRST_PLAN = dt_time(21, 0)
+AT_THE_CLOCK = ("import sys, time_machine\n"
+                "time_machine.travel(sys.argv[1], tick=True).start()\n"
+                "from django.core.management import execute_from_command_line\n"
+                "execute_from_command_line(['manage.py', *sys.argv[2:]])\n")
 PLAN_AND_ANNOUNCE = """
 from django.test.utils import override_settings
 from nightstay.dispatch import announce
@@ -87,8 +97,9 @@ class SqliteFilesAfterPanicTests(unittest.TestCase):
     """The demo hub's night, planned and announced, then a panic: scan the files."""
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, check=check, timeout=300)
+        at = self.first_plan + timedelta(seconds=time.monotonic() - self.started)  # each command later than the last
+        return subprocess.run([sys.executable, "-c", AT_THE_CLOCK, at.isoformat(), *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, check=check, timeout=300)
 
     def files(self) -> dict[str, bytes]:
         """Every file SQLite keeps for the database, as bytes on disk right now."""
@@ -102,6 +113,8 @@ class SqliteFilesAfterPanicTests(unittest.TestCase):
     script = PLAN_AND_ANNOUNCE
 
     def setUp(self):
+        self.first_plan = timezone.make_aware(datetime.combine(timezone.localdate(), FIRST_PLAN))
+        self.started = time.monotonic()
         self.dir = Path(tempfile.mkdtemp(prefix="nightstay-files-"))
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         self.db = self.dir / "nightstay.sqlite3"
@@ -228,12 +241,14 @@ class PostgresFilesAfterPanicTests(TransactionTestCase):
             paths = cursor.fetchall()
         found = {}
         for name, path in paths:
-            for segment in sorted(self.data_dir.glob(f"{path}*")):  # the main fork, its segments, fsm and vm
-                found[f"{name}:{segment.name}"] = segment.read_bytes()
+            node = Path(path).name  # its main fork, the fork's further segments (.1), _fsm and _vm: not 1234 for 123
+            for segment in sorted((self.data_dir / path).parent.glob(f"{node}*")):
+                if segment.name == node or segment.name[len(node)] in "._":
+                    found[f"{name}:{segment.name}"] = segment.read_bytes()
         return found
 
     def open_transactions(self) -> list:
-        """Other sessions of this database in a transaction: a vacuum keeps what they may still see."""
+        """Other sessions of this database in a transaction: the scrub waits a little for them."""
         with connection.cursor() as cursor:
             cursor.execute("SELECT pid, state, xact_start, left(query, 80) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")
@@ -261,7 +276,7 @@ class PostgresFilesAfterPanicTests(TransactionTestCase):
 
     def test_a_transaction_open_during_the_panic_is_waited_for(self):
         """A backup (or an automatic ANALYZE) that started before the panic still sees the night's
-        rows, and a vacuum keeps what it sees: the scrub waits for it to end, then rewrites."""
+        rows: the scrub waits for it to end, then rewrites."""
         backup = connection.get_new_connection(connection.get_connection_params())
         self.addCleanup(backup.close)
         with backup.cursor() as cursor:
