@@ -29,6 +29,11 @@ from nightstay.planning.models import PlanRun
 from .base import HubTestCase
 
 ROOT = Path(__file__).resolve().parents[2]
+# manage.py with its clock started at the moment given first (the test's own now)
+ON_THE_TESTS_CLOCK = ("import sys, time_machine\n"
+                      "time_machine.travel(sys.argv[1], tick=True).start()\n"
+                      "from django.core.management import execute_from_command_line\n"
+                      "execute_from_command_line(['manage.py', *sys.argv[2:]])\n")
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
@@ -43,11 +48,16 @@ class RealWorkerTests(TransactionTestCase):
     def setUp(self):
         if connection.vendor != "postgresql":
             self.skipTest("a worker process cannot see the tests' in-memory SQLite; runs on PostgreSQL")
-        HubTestCase.setUpTestData.__func__(type(self))
-        # 21:00 of the night under way (before noon, last night's), as the board on the real clock
-        # sees it: today's 21:00 after midnight was another night, and 21 h ahead of the log-in
+        # The test and its worker both run on a clock that starts at 21:00 of the night under way
+        # (before noon, last night's): the worker builds the night as of its own now, and on the
+        # real clock, from the small hours to noon, the night's places had closed and the plan
+        # placed nobody (0 of 3, at 00:50). The worker's clock is started at the test's own
+        # now when it starts, so heartbeats and the board's "worker stopped" agree.
         evening = timezone.make_aware(datetime.combine(Night.day_of(), datetime.min.time())) + timedelta(hours=21)
-        self.evening = evening
+        clock = time_machine.travel(evening, tick=True)
+        clock.start()
+        self.addCleanup(clock.stop)
+        HubTestCase.setUpTestData.__func__(type(self))
         self.night = Night.for_date(self.hub, Night.day_of(evening))
         for i in range(3):
             Party.objects.create(night=self.night, ticket=f"MEN{i}", size=1, gender="m", waiting_since=evening)
@@ -56,14 +66,14 @@ class RealWorkerTests(TransactionTestCase):
     def worker(self, seconds: float) -> subprocess.Popen:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nightstay.site.settings", "DATABASE_URL": database_url(),
                "PLAN_TIME_LIMIT": str(seconds)}
-        proc = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
+        proc = subprocess.Popen([sys.executable, "-c", ON_THE_TESTS_CLOCK, timezone.now().isoformat(),
+                                 "db_worker", "--interval", "0.2", "--no-startup-delay"],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.addCleanup(lambda: (proc.poll() is None and proc.kill(), proc.wait()))
         return proc
 
     def plan(self) -> PlanRun:
-        with time_machine.travel(self.evening, tick=True):  # pressed at 21:00; the worker builds the night as of its now
-            self.client.post(reverse("plan", kwargs={"hub": "brussels"}), headers={"HX-Request": "true"})
+        self.client.post(reverse("plan", kwargs={"hub": "brussels"}), headers={"HX-Request": "true"})
         return self.night.plan_runs.order_by("-created_at").first()
 
     def wait_for(self, run: PlanRun, *statuses: str, within: float) -> PlanRun:
