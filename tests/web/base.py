@@ -20,6 +20,13 @@ from nightstay.pledges.models import Home
 
 PASSWORD = "correct horse battery staple"
 
+# ``python -c MANAGE_AT_CLOCK WHEN command args...``: manage.py in a child process whose clock
+# starts at WHEN and ticks (the tests that run a worker or a whole night in another process)
+MANAGE_AT_CLOCK = ("import sys, time_machine\n"
+                   "time_machine.travel(sys.argv[1], tick=True).start()\n"
+                   "from django.core.management import execute_from_command_line\n"
+                   "execute_from_command_line(['manage.py', *sys.argv[2:]])\n")
+
 
 def make_user(email: str, first_name: str, hub: Hub | None = None, *roles: str, totp: bool = False) -> User:
     user = User.objects.create_user(email, PASSWORD, first_name=first_name, phone="+32 470 00 00 00")

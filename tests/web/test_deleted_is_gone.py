@@ -33,7 +33,7 @@ from django.utils import timezone
 from nightstay.privacy import crypto
 from nightstay.privacy.scrub import scrubbed_tables
 
-from .base import HubTestCase
+from .base import MANAGE_AT_CLOCK, HubTestCase
 from .scripted_night import script_night
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,10 +43,6 @@ EVENING = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.get_fixed_timezone(60))
 # noon) the planner placed fewer than half of the homes it places in the evening, and the night
 # was no real one. Today's date, so that the outbox files' real times fall before the night's end.
 FIRST_PLAN = dt_time(21, 0)
-AT_THE_CLOCK = ("import sys, time_machine\n"
-                "time_machine.travel(sys.argv[1], tick=True).start()\n"
-                "from django.core.management import execute_from_command_line\n"
-                "execute_from_command_line(['manage.py', *sys.argv[2:]])\n")
 PLAN_AND_ANNOUNCE = """
 from django.test.utils import override_settings
 from nightstay.dispatch import announce
@@ -98,7 +94,7 @@ class SqliteFilesAfterPanicTests(unittest.TestCase):
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         at = self.first_plan + timedelta(seconds=time.monotonic() - self.started)  # each command later than the last
-        return subprocess.run([sys.executable, "-c", AT_THE_CLOCK, at.isoformat(), *args], cwd=ROOT, env=self.env,
+        return subprocess.run([sys.executable, "-c", MANAGE_AT_CLOCK, at.isoformat(), *args], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, check=check, timeout=300)
 
     def files(self) -> dict[str, bytes]:

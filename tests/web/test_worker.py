@@ -26,14 +26,9 @@ from nightstay.intake.models import Party
 from nightstay.planning import runs
 from nightstay.planning.models import PlanRun
 
-from .base import HubTestCase
+from .base import MANAGE_AT_CLOCK, HubTestCase
 
 ROOT = Path(__file__).resolve().parents[2]
-# manage.py with its clock started at the moment given first (the test's own now)
-ON_THE_TESTS_CLOCK = ("import sys, time_machine\n"
-                      "time_machine.travel(sys.argv[1], tick=True).start()\n"
-                      "from django.core.management import execute_from_command_line\n"
-                      "execute_from_command_line(['manage.py', *sys.argv[2:]])\n")
 QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
@@ -66,7 +61,7 @@ class RealWorkerTests(TransactionTestCase):
     def worker(self, seconds: float) -> subprocess.Popen:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nightstay.site.settings", "DATABASE_URL": database_url(),
                "PLAN_TIME_LIMIT": str(seconds)}
-        proc = subprocess.Popen([sys.executable, "-c", ON_THE_TESTS_CLOCK, timezone.now().isoformat(),
+        proc = subprocess.Popen([sys.executable, "-c", MANAGE_AT_CLOCK, timezone.now().isoformat(),
                                  "db_worker", "--interval", "0.2", "--no-startup-delay"],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.addCleanup(lambda: (proc.poll() is None and proc.kill(), proc.wait()))
